@@ -1,0 +1,95 @@
+// Group commit: many callers submit, one writer commits them together. The writer takes what has
+// queued (up to `maxBatch`), commits it in one durable transaction, then answers every caller; what
+// arrives meanwhile forms the next batch. An idle writer waits at most `maxWaitMs` for company.
+export interface GroupCommitOptions {
+  /** Most submissions in one transaction. */
+  readonly maxBatch: number;
+  /** Longest a submission waits for others before an idle writer commits it alone. */
+  readonly maxWaitMs: number;
+  /** Most submissions waiting at once; past it `submit` refuses at once instead of growing memory. */
+  readonly queueMax: number;
+}
+
+export const defaultGroupCommitOptions: GroupCommitOptions = { maxBatch: 256, maxWaitMs: 2, queueMax: 100_000 };
+
+export class LedgerOverloadedError extends Error {
+  readonly code = 'ledger_overloaded';
+  constructor() {
+    super('the ledger writer queue is full; retry shortly');
+  }
+}
+
+export class LedgerClosedError extends Error {
+  readonly code = 'ledger_closed';
+  constructor() {
+    super('the ledger is shutting down');
+  }
+}
+
+interface Waiter<Req, Res> {
+  readonly request: Req;
+  resolve(result: Res): void;
+  reject(error: unknown): void;
+}
+
+export class GroupCommitWriter<Req, Res> {
+  private queue: Waiter<Req, Res>[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private closed = false;
+  /** Sizes of committed batches, for metrics and benchmarks. */
+  batches = 0;
+  committed = 0;
+
+  constructor(
+    /** Commits a batch durably and returns one result per request, in order. */
+    private readonly commit: (requests: Req[]) => Promise<Res[]>,
+    private readonly options: GroupCommitOptions = defaultGroupCommitOptions,
+  ) {}
+
+  submit(request: Req): Promise<Res> {
+    if (this.closed) return Promise.reject(new LedgerClosedError());
+    if (this.queue.length >= this.options.queueMax) return Promise.reject(new LedgerOverloadedError());
+    return new Promise<Res>((resolve, reject) => {
+      this.queue.push({ request, resolve, reject });
+      if (this.running) return; // the running loop takes it with the next batch
+      if (this.queue.length >= this.options.maxBatch) this.start();
+      else this.timer ??= setTimeout(() => { this.start(); }, this.options.maxWaitMs);
+    });
+  }
+
+  /** Commits everything queued, then refuses new submissions. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.queue.length > 0 && !this.running) this.start();
+    await this.running;
+  }
+
+  private start(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.running) return;
+    this.running = this.loop().finally(() => {
+      this.running = null;
+      // Anything that arrived during the last commit was taken by the loop; this is a safety net.
+      if (this.queue.length > 0) this.start();
+    });
+  }
+
+  private async loop(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.options.maxBatch);
+      try {
+        const results = await this.commit(batch.map((w) => w.request));
+        if (results.length !== batch.length) throw new Error(`writer returned ${results.length} results for ${batch.length} requests`);
+        this.batches++;
+        this.committed += batch.length;
+        batch.forEach((w, i) => { w.resolve(results[i] as Res); });
+      } catch (error) {
+        for (const w of batch) w.reject(error);
+      }
+    }
+  }
+}

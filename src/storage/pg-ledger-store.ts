@@ -1,0 +1,239 @@
+// LedgerStore on PostgreSQL (pg): group commit with a handful of round trips per batch, whatever
+// its size. The batch locks the chain head, then the accounts it touches in id order (so writers on
+// several nodes queue instead of deadlocking), plans in memory, writes all rows with set-based
+// statements, and commits with synchronous_commit=on before any caller is answered.
+import pg from 'pg';
+import type { LedgerStore } from '../app/ports.js';
+import {
+  balanceDelta,
+  batchAccountIds,
+  batchKeys,
+  planBatch,
+  type AccountSpec,
+  type AccountState,
+  type CommittedTransfer,
+  type GroupOutcome,
+  type TransferRequest,
+} from '../domain/ledger.js';
+import { Reconciler, type ReconcileReport } from '../domain/reconcile.js';
+import { defaultGroupCommitOptions, GroupCommitWriter, type GroupCommitOptions } from './group-commit.js';
+import { LedgerInvariantError } from './ledger-errors.js';
+import { accountFromRow, sameSpec, TRANSFER_COLUMNS, transferFromRow, type Row } from './ledger-rows.js';
+
+/** serialization_failure and deadlock_detected: the batch is retried whole, never reported as a refusal. */
+const RETRYABLE = new Set(['40001', '40P01']);
+const RETRIES_MAX = 10;
+/** Rows per page when reconcile streams the transfers. */
+const RECONCILE_PAGE = 5000;
+
+export class PgLedgerStore implements LedgerStore {
+  private readonly writer: GroupCommitWriter<readonly TransferRequest[], GroupOutcome>;
+  retries = 0;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly nowMs: () => number = Date.now,
+    options: GroupCommitOptions = defaultGroupCommitOptions,
+  ) {
+    this.writer = new GroupCommitWriter((groups) => this.commitWithRetry(groups), options);
+  }
+
+  get stats(): { batches: number; committed: number } {
+    return { batches: this.writer.batches, committed: this.writer.committed };
+  }
+
+  submit(group: readonly TransferRequest[]): Promise<GroupOutcome> {
+    return this.writer.submit(group);
+  }
+
+  async openAccounts(specs: readonly AccountSpec[]): Promise<void> {
+    if (specs.length === 0) return;
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(
+        `INSERT INTO accounts (id, asset, owner_id, purpose, non_negative, created_at_ms)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[])
+         ON CONFLICT (id) DO NOTHING`,
+        [
+          specs.map((s) => s.id),
+          specs.map((s) => s.asset),
+          specs.map((s) => s.ownerId),
+          specs.map((s) => s.purpose),
+          specs.map((s) => (s.nonNegative ? 1 : 0)),
+          specs.map(() => String(this.nowMs())),
+        ],
+      );
+      const { rows } = await client.query<Row>('SELECT * FROM accounts WHERE id = ANY($1::text[])', [specs.map((s) => s.id)]);
+      const byId = new Map(rows.map((r) => [r.id as string, accountFromRow(r)]));
+      for (const s of specs) {
+        const existing = byId.get(s.id);
+        if (!existing || !sameSpec(existing, s)) throw new LedgerInvariantError(`account ${s.id} exists with another spec`);
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async getAccount(id: string): Promise<AccountState | null> {
+    const { rows } = await this.pool.query<Row>('SELECT * FROM accounts WHERE id = $1', [id]);
+    return rows[0] ? accountFromRow(rows[0]) : null;
+  }
+
+  async getTransfer(id: string): Promise<CommittedTransfer | null> {
+    const { rows } = await this.pool.query<Row>(`SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE id = $1`, [id]);
+    return rows[0] ? transferFromRow(rows[0]) : null;
+  }
+
+  async listTransfers(accountId: string, options: { limit: number; beforeSeq?: bigint }): Promise<CommittedTransfer[]> {
+    const { rows } = await this.pool.query<Row>(
+      `SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE seq IN (
+         (SELECT seq FROM transfers WHERE debit_account_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3)
+         UNION ALL
+         (SELECT seq FROM transfers WHERE credit_account_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3))
+       ORDER BY seq DESC LIMIT $3`,
+      [accountId, String(options.beforeSeq ?? 1n << 62n), Math.min(Math.max(options.limit, 1), 1000)],
+    );
+    return rows.map(transferFromRow);
+  }
+
+  async reconcile(): Promise<ReconcileReport> {
+    const client = await this.pool.connect();
+    try {
+      // One snapshot for the transfers, the cached balances and the head.
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const accounts = (await client.query<Row>('SELECT * FROM accounts ORDER BY id')).rows.map(accountFromRow);
+      const reconciler = new Reconciler(accounts);
+      let after = '0';
+      for (;;) {
+        const { rows } = await client.query<Row>(
+          `SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE seq > $1 ORDER BY seq LIMIT ${RECONCILE_PAGE}`,
+          [after],
+        );
+        for (const row of rows) reconciler.add(transferFromRow(row));
+        const last = rows.at(-1);
+        if (!last || rows.length < RECONCILE_PAGE) break;
+        after = String(last.seq);
+      }
+      const head = (await client.query<Row>('SELECT seq, hash FROM ledger_head WHERE id = 1')).rows[0] as Row;
+      await client.query('COMMIT');
+      return reconciler.finish(accounts, { seq: BigInt(head.seq as string), hash: head.hash as string });
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.writer.close();
+  }
+
+  private async commitWithRetry(groups: (readonly TransferRequest[])[]): Promise<GroupOutcome[]> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.commitBatch(groups);
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (code === undefined || !RETRYABLE.has(code) || attempt >= RETRIES_MAX) throw error;
+        this.retries++;
+      }
+    }
+  }
+
+  private async commitBatch(groups: (readonly TransferRequest[])[]): Promise<GroupOutcome[]> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const headRow = (await client.query<Row>('SELECT seq, hash FROM ledger_head WHERE id = 1 FOR UPDATE')).rows[0] as Row;
+      const keys = batchKeys(groups);
+      const found = await client.query<Row>(
+        `SELECT ${TRANSFER_COLUMNS}, (SELECT r.id FROM transfers r WHERE r.pending_id = t.id) AS resolved_by
+         FROM transfers t WHERE t.id = ANY($1::text[])`,
+        [keys.transferIds],
+      );
+      const transfers = new Map<string, CommittedTransfer>();
+      const resolutions = new Map<string, string>();
+      for (const row of found.rows) {
+        const t = transferFromRow(row);
+        transfers.set(t.id, t);
+        if (typeof row.resolved_by === 'string') resolutions.set(t.id, row.resolved_by);
+      }
+      const accountIds = batchAccountIds(keys.accountIds, transfers.values());
+      const locked = await client.query<Row>('SELECT * FROM accounts WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [accountIds]);
+      const accounts = new Map(locked.rows.map((r) => [r.id as string, accountFromRow(r)]));
+
+      const plan = planBatch(
+        { head: { seq: BigInt(headRow.seq as string), hash: headRow.hash as string }, accounts, transfers, resolutions },
+        groups,
+        BigInt(this.nowMs()),
+      );
+
+      if (plan.newTransfers.length > 0) {
+        const t = plan.newTransfers;
+        await client.query(
+          `INSERT INTO transfers (${TRANSFER_COLUMNS})
+           SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+             $9::bigint[], $10::text[], $11::bigint[], $12::bigint[], $13::bigint[], $14::text[], $15::text[], $16::text[])`,
+          [
+            t.map((x) => x.seq.toString()),
+            t.map((x) => x.id),
+            t.map((x) => x.code),
+            t.map((x) => x.kind),
+            t.map((x) => x.pendingId),
+            t.map((x) => x.debitAccountId),
+            t.map((x) => x.creditAccountId),
+            t.map((x) => x.asset),
+            t.map((x) => x.amount.toString()),
+            t.map((x) => x.metadata),
+            t.map((x) => x.createdAtMs.toString()),
+            t.map((x) => x.debitAvailableAfter.toString()),
+            t.map((x) => x.creditAvailableAfter.toString()),
+            t.map((x) => x.fingerprint),
+            t.map((x) => x.prevHash),
+            t.map((x) => x.hash),
+          ],
+        );
+        const deltas = plan.changedAccounts.map((after) => ({ id: after.id, ...balanceDelta(accounts.get(after.id) as AccountState, after) }));
+        // Each changed account is written once per batch, and only if it stays covered: the
+        // overdraft rule is checked again in SQL (and a third time by the table's CHECK).
+        const updated = await client.query(
+          `UPDATE accounts a SET
+             debits_posted = a.debits_posted + v.dp, credits_posted = a.credits_posted + v.cp,
+             debits_pending = a.debits_pending + v.dq, credits_pending = a.credits_pending + v.cq
+           FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[]) AS v(id, dp, cp, dq, cq)
+           WHERE a.id = v.id AND (a.non_negative = 0 OR
+             (a.credits_posted + v.cp) - (a.debits_posted + v.dp) - (a.debits_pending + v.dq) >= 0)`,
+          [
+            deltas.map((d) => d.id),
+            deltas.map((d) => d.debitsPosted.toString()),
+            deltas.map((d) => d.creditsPosted.toString()),
+            deltas.map((d) => d.debitsPending.toString()),
+            deltas.map((d) => d.creditsPending.toString()),
+          ],
+        );
+        if (updated.rowCount !== deltas.length) {
+          throw new LedgerInvariantError('conditional account update refused: planner and database disagree');
+        }
+        await client.query('UPDATE ledger_head SET seq = $1, hash = $2 WHERE id = 1', [plan.head.seq.toString(), plan.head.hash]);
+      }
+      await client.query('COMMIT');
+      return plan.outcomes;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broken = true; // the connection is gone; the pool must not hand it out again
+      }
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+}
