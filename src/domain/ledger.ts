@@ -205,7 +205,6 @@ export function validateRequest(request: TransferRequest): LedgerRejection | nul
     if (request.pendingId.length === 0) return invalid('pendingId is required');
     return null;
   }
-  if (request.kind !== 'single' && request.kind !== 'pending') return invalid('unknown kind');
   if (request.amount <= 0n || request.amount > AMOUNT_MAX) return invalid('amount must be positive and at most 2^52');
   if (request.debitAccountId === request.creditAccountId) return invalid('debit and credit accounts must differ');
   return null;

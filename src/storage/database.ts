@@ -57,7 +57,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     });
     const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
     try {
-      await migrateToLatest(db as unknown as Kysely<unknown>, 'postgres');
+      await migrateToLatest(db as unknown as Kysely<unknown>, 'postgres', schema);
     } catch (error) {
       await db.destroy();
       throw error;

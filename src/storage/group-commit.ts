@@ -62,7 +62,9 @@ export class GroupCommitWriter<Req, Res> {
   async close(): Promise<void> {
     this.closed = true;
     if (this.queue.length > 0 && !this.running) this.start();
-    await this.running;
+    // A loop may restart (the safety net in start) for a submission queued just before `closed`
+    // was set; wait until no loop runs, not only for the one running now.
+    while (this.running) await this.running;
   }
 
   private start(): void {

@@ -4,12 +4,19 @@ import type { AccountSpec, AccountState, Asset, CommittedTransfer, TransferCode,
 
 export type Row = Record<string, unknown>;
 
+/** An int8 column as bigint, whichever of bigint (SQLite safe integers), text (pg) or number it arrived as. */
+export function big(value: unknown): bigint {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'string' || typeof value === 'number') return BigInt(value);
+  throw new TypeError(`not an integer column value: ${typeof value}`);
+}
+
 export const TRANSFER_COLUMNS = `seq, id, code, kind, pending_id, debit_account_id, credit_account_id, asset, amount, metadata,
   created_at_ms, debit_available_after, credit_available_after, fingerprint, prev_hash, hash`;
 
 export function transferFromRow(r: Row): CommittedTransfer {
   return {
-    seq: BigInt(r.seq as bigint),
+    seq: big(r.seq),
     id: r.id as string,
     code: r.code as TransferCode,
     kind: r.kind as TransferKind,
@@ -17,11 +24,11 @@ export function transferFromRow(r: Row): CommittedTransfer {
     debitAccountId: r.debit_account_id as string,
     creditAccountId: r.credit_account_id as string,
     asset: r.asset as Asset,
-    amount: BigInt(r.amount as bigint),
+    amount: big(r.amount),
     metadata: r.metadata as string,
-    createdAtMs: BigInt(r.created_at_ms as bigint),
-    debitAvailableAfter: BigInt(r.debit_available_after as bigint),
-    creditAvailableAfter: BigInt(r.credit_available_after as bigint),
+    createdAtMs: big(r.created_at_ms),
+    debitAvailableAfter: big(r.debit_available_after),
+    creditAvailableAfter: big(r.credit_available_after),
     fingerprint: r.fingerprint as string,
     prevHash: r.prev_hash as string,
     hash: r.hash as string,
@@ -35,10 +42,10 @@ export function accountFromRow(r: Row): AccountState {
     ownerId: (r.owner_id as string | null) ?? null,
     purpose: r.purpose as string,
     nonNegative: Number(r.non_negative) === 1,
-    debitsPosted: BigInt(r.debits_posted as bigint),
-    creditsPosted: BigInt(r.credits_posted as bigint),
-    debitsPending: BigInt(r.debits_pending as bigint),
-    creditsPending: BigInt(r.credits_pending as bigint),
+    debitsPosted: big(r.debits_posted),
+    creditsPosted: big(r.credits_posted),
+    debitsPending: big(r.debits_pending),
+    creditsPending: big(r.credits_pending),
   };
 }
 

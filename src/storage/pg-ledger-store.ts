@@ -18,7 +18,7 @@ import {
 import { Reconciler, type ReconcileReport } from '../domain/reconcile.js';
 import { defaultGroupCommitOptions, GroupCommitWriter, type GroupCommitOptions } from './group-commit.js';
 import { LedgerInvariantError } from './ledger-errors.js';
-import { accountFromRow, sameSpec, TRANSFER_COLUMNS, transferFromRow, type Row } from './ledger-rows.js';
+import { accountFromRow, big, sameSpec, TRANSFER_COLUMNS, transferFromRow, type Row } from './ledger-rows.js';
 
 /** serialization_failure and deadlock_detected: the batch is retried whole, never reported as a refusal. */
 const RETRYABLE = new Set(['40001', '40P01']);
@@ -121,7 +121,7 @@ export class PgLedgerStore implements LedgerStore {
       }
       const head = (await client.query<Row>('SELECT seq, hash FROM ledger_head WHERE id = 1')).rows[0] as Row;
       await client.query('COMMIT');
-      return reconciler.finish(accounts, { seq: BigInt(head.seq as string), hash: head.hash as string });
+      return reconciler.finish(accounts, { seq: big(head.seq), hash: head.hash as string });
     } catch (error) {
       await client.query('ROLLBACK');
       throw error;
@@ -170,7 +170,7 @@ export class PgLedgerStore implements LedgerStore {
       const accounts = new Map(locked.rows.map((r) => [r.id as string, accountFromRow(r)]));
 
       const plan = planBatch(
-        { head: { seq: BigInt(headRow.seq as string), hash: headRow.hash as string }, accounts, transfers, resolutions },
+        { head: { seq: big(headRow.seq), hash: headRow.hash as string }, accounts, transfers, resolutions },
         groups,
         BigInt(this.nowMs()),
       );

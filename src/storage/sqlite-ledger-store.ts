@@ -18,7 +18,7 @@ import {
 import { Reconciler, type ReconcileReport } from '../domain/reconcile.js';
 import { defaultGroupCommitOptions, GroupCommitWriter, type GroupCommitOptions } from './group-commit.js';
 import { LedgerInvariantError } from './ledger-errors.js';
-import { accountFromRow, sameSpec, TRANSFER_COLUMNS, transferFromRow, type Row } from './ledger-rows.js';
+import { accountFromRow, big, sameSpec, TRANSFER_COLUMNS, transferFromRow, type Row } from './ledger-rows.js';
 
 /** Busy retries for a batch when another connection briefly holds the write lock. */
 const BUSY_RETRIES = 5;
@@ -114,7 +114,7 @@ export class SqliteLedgerStore implements LedgerStore {
       const reconciler = new Reconciler(accounts);
       for (const row of this.stmt.allTransfers.iterate() as Iterable<Row>) reconciler.add(transferFromRow(row));
       const head = this.stmt.head.get() as Row;
-      return reconciler.finish(accounts, { seq: BigInt(head.seq as bigint), hash: head.hash as string });
+      return reconciler.finish(accounts, { seq: big(head.seq), hash: head.hash as string });
     }).deferred();
     return Promise.resolve(report);
   }
@@ -159,7 +159,7 @@ export class SqliteLedgerStore implements LedgerStore {
       }
 
       const plan = planBatch(
-        { head: { seq: BigInt(headRow.seq as bigint), hash: headRow.hash as string }, accounts, transfers, resolutions },
+        { head: { seq: big(headRow.seq), hash: headRow.hash as string }, accounts, transfers, resolutions },
         groups,
         BigInt(this.nowMs()),
       );

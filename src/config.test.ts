@@ -1,0 +1,50 @@
+// Proves the config loader: defaults need no variables, and each bad value is refused by name.
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('runs on the embedded database with demo data when nothing is set', () => {
+    const c = loadConfig({});
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.sqlitePath.endsWith('data/livegift.db')).toBe(true);
+    expect(c.port).toBe(3000);
+    expect(c.demo).toBe(true);
+    expect(c.money.diamondHoldMs).toBe(0);
+    expect(c.money.currencies).toEqual(['USD', 'EUR', 'GBP']);
+    expect(c.ledger).toEqual({ maxBatch: 256, maxWaitMs: 2, queueMax: 100_000 });
+  });
+
+  it('switches to PostgreSQL, without demo data and with the 72 h hold, when DATABASE_URL is set', () => {
+    const c = loadConfig({ DATABASE_URL: 'postgres://u@127.0.0.1:5432/db', PORT: '8080', CURRENCIES: 'usd, jpy' });
+    expect(c.databaseUrl).toBe('postgres://u@127.0.0.1:5432/db');
+    expect(c.port).toBe(8080);
+    expect(c.demo).toBe(false);
+    expect(c.money.diamondHoldMs).toBe(72 * 3_600_000);
+    expect(c.money.currencies).toEqual(['USD', 'JPY']);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '' }).port).toBe(3000);
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['REDIS_URL', 'http://x'],
+    ['LOG_LEVEL', 'loud'],
+    ['DIAMONDS_PER_COIN', '0'],
+    ['CURRENCIES', 'US'],
+    ['DEMO', 'maybe'],
+    ['LEDGER_BATCH_MAX', '-1'],
+  ])('refuses %s=%s, naming the variable', (name, value) => {
+    let error: unknown;
+    try {
+      loadConfig({ [name]: value });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toContain(name);
+  });
+});

@@ -1,0 +1,119 @@
+// The one typed configuration, read from environment variables. `npm start` needs none of them;
+// a bad value stops start-up with a message naming the variable and what is wrong with it.
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const ConfigSchema = z.object({
+  /** Absent → the embedded SQLite file; `postgres://…` → PostgreSQL for several nodes. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  SQLITE_PATH: z.string().min(1).default('./data/livegift.db'),
+  /** Absent → one node with an in-process room bus; `redis://…` → the Redis bus for several nodes. */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  PORT: int(0, 65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Seed demo users, wallets and a LIVE on first start (on by default for the embedded database). */
+  DEMO: bool.optional(),
+
+  // Money policy (PRODUCT.md defaults). Amounts are integer minor units of USD (cents) or micro-USD.
+  DIAMONDS_PER_COIN: int(1, 1000).default(1),
+  /** Value of one diamond in micro-USD: 5000 = $0.005. */
+  DIAMOND_VALUE_MICRO_USD: int(1, 1_000_000).default(5000),
+  /** Hours a gift's diamonds stay on hold before they can be redeemed (0 in demo mode). */
+  DIAMOND_HOLD_HOURS: int(0, 24 * 365).optional(),
+  PAYOUT_MIN_CENTS: int(0, 100_000_000).default(1000),
+  PAYOUT_DAILY_MAX_CENTS: int(1, 1_000_000_000).default(100_000),
+  SPEND_DAILY_MAX_CENTS: int(1, 1_000_000_000).default(50_000),
+  SPEND_WEEKLY_MAX_CENTS: int(1, 1_000_000_000).default(200_000),
+  /** Gifts worth at least this many coins play full screen, individually, and are never dropped. */
+  BIG_GIFT_MIN_COINS: int(1, 10_000_000).default(1000),
+  /** Currencies with a FIAT ledger and coin packages. */
+  CURRENCIES: z
+    .string()
+    .default('USD,EUR,GBP')
+    .transform((v) => v.split(',').map((c) => c.trim().toUpperCase()))
+    .pipe(z.array(z.string().regex(/^[A-Z]{3}$/, 'must be ISO 4217 codes, comma-separated')).min(1)),
+
+  // Ledger writer (group commit).
+  LEDGER_BATCH_MAX: int(1, 4096).default(256),
+  LEDGER_BATCH_WAIT_MS: int(0, 100).default(2),
+  LEDGER_QUEUE_MAX: int(1, 10_000_000).default(100_000),
+  /** Most milliseconds SIGTERM waits for in-flight requests before closing them. */
+  SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
+});
+
+export type Env = z.input<typeof ConfigSchema>;
+
+export interface Config {
+  readonly databaseUrl: string | undefined;
+  readonly sqlitePath: string;
+  readonly redisUrl: string | undefined;
+  readonly port: number;
+  readonly host: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly demo: boolean;
+  readonly money: {
+    readonly diamondsPerCoin: bigint;
+    readonly diamondValueMicroUsd: bigint;
+    readonly diamondHoldMs: number;
+    readonly payoutMinCents: bigint;
+    readonly payoutDailyMaxCents: bigint;
+    readonly spendDailyMaxCents: bigint;
+    readonly spendWeeklyMaxCents: bigint;
+    readonly bigGiftMinCoins: bigint;
+    readonly currencies: readonly string[];
+  };
+  readonly ledger: { readonly maxBatch: number; readonly maxWaitMs: number; readonly queueMax: number };
+  readonly shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: readonly string[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+  }
+}
+
+/** Reads the config from an environment (process.env by default). Throws ConfigError naming each bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings count as unset, as shells and .env files often leave them.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = ConfigSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}=${JSON.stringify(present[String(i.path[0])] ?? null)}: ${i.message}`),
+    );
+  }
+  const c = parsed.data;
+  const demo = c.DEMO ?? c.DATABASE_URL === undefined;
+  return {
+    databaseUrl: c.DATABASE_URL,
+    sqlitePath: resolve(c.SQLITE_PATH),
+    redisUrl: c.REDIS_URL,
+    port: c.PORT,
+    host: c.HOST,
+    logLevel: c.LOG_LEVEL,
+    demo,
+    money: {
+      diamondsPerCoin: BigInt(c.DIAMONDS_PER_COIN),
+      diamondValueMicroUsd: BigInt(c.DIAMOND_VALUE_MICRO_USD),
+      diamondHoldMs: (c.DIAMOND_HOLD_HOURS ?? (demo ? 0 : 72)) * 3_600_000,
+      payoutMinCents: BigInt(c.PAYOUT_MIN_CENTS),
+      payoutDailyMaxCents: BigInt(c.PAYOUT_DAILY_MAX_CENTS),
+      spendDailyMaxCents: BigInt(c.SPEND_DAILY_MAX_CENTS),
+      spendWeeklyMaxCents: BigInt(c.SPEND_WEEKLY_MAX_CENTS),
+      bigGiftMinCoins: BigInt(c.BIG_GIFT_MIN_COINS),
+      currencies: c.CURRENCIES,
+    },
+    ledger: { maxBatch: c.LEDGER_BATCH_MAX, maxWaitMs: c.LEDGER_BATCH_WAIT_MS, queueMax: c.LEDGER_QUEUE_MAX },
+    shutdownGraceMs: c.SHUTDOWN_GRACE_MS,
+  };
+}

@@ -1,0 +1,85 @@
+// Proves `livegift serve` as a person runs it: a fresh directory gets a migrated, seeded SQLite
+// database, /healthz and /metrics answer, SIGTERM drains and exits 0, and `livegift reconcile`
+// then finds the demo ledger consistent; a bad config value stops start-up naming the variable.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const BIN = join(import.meta.dirname, '..', 'bin', 'livegift.js');
+const dir = mkdtempSync(join(tmpdir(), 'livegift-serve-'));
+const env = { ...process.env, SQLITE_PATH: join(dir, 'data', 'livegift.db'), HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', DATABASE_URL: '' };
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function runCli(args: string[], extraEnv: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { env: { ...env, ...extraEnv }, encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('livegift serve', () => {
+  it('serves health and metrics on a fresh database, then stops cleanly on SIGTERM', async () => {
+    const child = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { resolve(code); }));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => { reject(new Error(`no banner within 30 s:\n${stderr}`)); }, 30_000);
+      child.stderr.on('data', () => {
+        const m = /running at (http:\/\/\S+)/.exec(stderr);
+        if (m?.[1] !== undefined) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      });
+    });
+    expect(stderr).toContain('Demo accounts');
+    expect(existsSync(env.SQLITE_PATH)).toBe(true);
+
+    const health = await fetch(`${url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', checks: { database: 'ok', ledger: 'ok' } });
+
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/livegift_ledger_groups_committed_total \d+/);
+    expect(metrics).toContain('livegift_http_request_duration_seconds');
+
+    // A request still in flight when SIGTERM arrives is answered before the process exits.
+    const inflight = fetch(`${url}/metrics`);
+    child.kill('SIGTERM');
+    expect((await inflight).status).toBe(200);
+    expect(await exited).toBe(0);
+    // The database was closed cleanly: SQLite removed its write-ahead log on the last close.
+    expect(existsSync(`${env.SQLITE_PATH}-wal`)).toBe(false);
+  });
+
+  it('reconciles the seeded demo ledger without drift, and seeding again moves nothing', () => {
+    const seed = runCli(['seed']);
+    expect(seed.status).toBe(0);
+    expect(seed.stdout).toMatch(/0 applied, \d+ already there/);
+    const r = runCli(['reconcile']);
+    expect(r.stderr).toContain('Ledger is consistent');
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout) as { ok: boolean; transfers: number; totals: Record<string, string> };
+    expect(report.ok).toBe(true);
+    expect(report.transfers).toBeGreaterThan(0);
+    expect(report.totals.COIN).toBe(String(3500 + 700 + 1 + 30 + 299 + 1000));
+  });
+
+  it('refuses to start with a bad config value and names it', () => {
+    const r = runCli(['serve'], { PORT: 'three-thousand' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('PORT');
+  });
+
+  it('answers an unknown command with usage and exit code 2', () => {
+    const r = runCli(['launch']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('Usage: livegift');
+  });
+});
