@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'livegift.js');
@@ -69,6 +70,18 @@ describe('livegift serve', () => {
     expect(report.ok).toBe(true);
     expect(report.transfers).toBeGreaterThan(0);
     expect(report.totals.COIN).toBe(String(3500 + 700 + 1 + 30 + 299 + 1000));
+  });
+
+  it('exits 1 and names the account when a cached balance was changed behind the ledger', () => {
+    const db = new Database(env.SQLITE_PATH);
+    db.prepare("UPDATE accounts SET credits_posted = credits_posted + 5 WHERE id = 'user:demo-ana:coins'").run();
+    db.close();
+    const r = runCli(['reconcile']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('LEDGER DRIFT');
+    const report = JSON.parse(r.stdout) as { ok: boolean; problems: { kind: string; detail: string }[] };
+    expect(report.ok).toBe(false);
+    expect(report.problems).toContainEqual(expect.objectContaining({ kind: 'balance_drift', detail: expect.stringContaining('user:demo-ana:coins') as unknown }));
   });
 
   it('refuses to start with a bad config value and names it', () => {
