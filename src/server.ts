@@ -1,36 +1,61 @@
-// Composition root: reads the config, opens the database and the ledger, seeds the demo on first
-// run, wires the HTTP app, and shuts all of it down in order on SIGTERM/SIGINT.
+// Composition root: reads the config, opens the database and the ledger, builds the adapters and
+// binds the use cases to them, seeds the demo on first run, wires the HTTP app, and shuts all of it
+// down in order on SIGTERM/SIGINT.
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
-import { DEMO_USERS, seedDemo } from './app/seed-demo.js';
+import { systemClock, type Clock, type PasswordHasher, type UserStore } from './app/ports.js';
+import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from './app/seed-demo.js';
+import { buildServices, type Services } from './app/services.js';
 import type { Config } from './config.js';
 import { allSystemAccounts } from './domain/accounts.js';
 import { buildApp } from './http/app.js';
+import { accountsRoutes } from './http/routes/accounts.js';
+import { nodeIds } from './platform/node-ids.js';
+import { ScryptPasswordHasher } from './platform/scrypt-password-hasher.js';
 import { openStorage, type Storage } from './storage/database.js';
+import { KyselyApiTokenStore, KyselyAuditLog, KyselySessionStore, KyselyUserStore } from './storage/kysely-user-store.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-export interface RunningServer {
+export interface Livegift {
   readonly app: FastifyInstance;
   readonly storage: Storage;
-  /** The address the server listens on, e.g. http://127.0.0.1:3000. */
-  readonly url: string;
-  /** Stops accepting, drains in-flight requests, flushes the ledger writer, closes the database. */
-  stop(): Promise<void>;
+  readonly services: Services;
+  /** Drains in-flight requests, flushes the ledger writer, closes the database. */
+  close(): Promise<void>;
 }
 
-export async function startServer(config: Config): Promise<RunningServer> {
-  const storage = await openStorage({
-    databaseUrl: config.databaseUrl,
-    sqlitePath: config.sqlitePath,
-    groupCommit: config.ledger,
-  });
-  let app: FastifyInstance | undefined;
+export interface BuildOptions {
+  /** An already opened database (tests); otherwise opened from the config. */
+  readonly storage?: Storage;
+  readonly clock?: Clock;
+  readonly passwords?: PasswordHasher;
+}
+
+/** Wires a whole Livegift node without listening: what `serve` runs, and what tests inject into. */
+export async function buildLivegift(config: Config, options: BuildOptions = {}): Promise<Livegift> {
+  const clock = options.clock ?? systemClock;
+  const storage =
+    options.storage ??
+    (await openStorage({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath, groupCommit: config.ledger, nowMs: () => clock.nowMs() }));
   try {
     await storage.ledger.openAccounts(allSystemAccounts(config.money.currencies));
-    const seeded = config.demo ? await seedDemoOnce(storage, config) : false;
+    const users = new KyselyUserStore(storage.db);
+    const passwords = options.passwords ?? new ScryptPasswordHasher();
+    if (config.demo) await seedDemoOnce(storage, config, { users, passwords, clock });
+
+    const services = buildServices({
+      clock,
+      ids: nodeIds,
+      passwords,
+      users,
+      sessions: new KyselySessionStore(storage.db),
+      tokens: new KyselyApiTokenStore(storage.db),
+      audit: new KyselyAuditLog(storage.db),
+      ledger: storage.ledger,
+    });
 
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics, prefix: 'livegift_' });
@@ -52,10 +77,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
     });
 
     let stopping = false;
-    app = buildApp({
+    const app = await buildApp({
       logLevel: config.logLevel,
       metrics,
       version: VERSION,
+      authenticate: (credentials) => services.authenticate(credentials),
+      routes: [accountsRoutes(services)],
       async health() {
         const checks: Record<string, string> = {};
         try {
@@ -68,23 +95,17 @@ export async function startServer(config: Config): Promise<RunningServer> {
         return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
       },
     });
-    const address = await app.listen({ port: config.port, host: config.host });
-    // Bound to every interface: show the address a person on this machine opens.
-    const url = ['0.0.0.0', '::'].includes(config.host) ? `http://localhost:${new URL(address).port}` : address;
-    app.log.info({ url, database: storage.dialect, demoSeeded: seeded }, 'Livegift is listening');
-
-    const running = app;
     return {
-      app: running,
+      app,
       storage,
-      url,
-      async stop() {
+      services,
+      async close() {
         stopping = true;
         const grace = setTimeout(() => {
-          running.server.closeAllConnections();
+          app.server.closeAllConnections();
         }, config.shutdownGraceMs);
         try {
-          await running.close(); // stops accepting, waits for in-flight requests
+          await app.close(); // stops accepting, waits for in-flight requests
         } finally {
           clearTimeout(grace);
           await storage.close(); // answers every queued ledger submission, then closes
@@ -92,17 +113,35 @@ export async function startServer(config: Config): Promise<RunningServer> {
       },
     };
   } catch (error) {
-    await app?.close();
-    await storage.close();
+    if (!options.storage) await storage.close();
+    throw error;
+  }
+}
+
+export interface RunningServer extends Livegift {
+  /** The address a person on this machine opens, e.g. http://localhost:3000. */
+  readonly url: string;
+}
+
+export async function startServer(config: Config): Promise<RunningServer> {
+  const node = await buildLivegift(config);
+  try {
+    const address = await node.app.listen({ port: config.port, host: config.host });
+    // Bound to every interface: show the address a person on this machine opens.
+    const url = ['0.0.0.0', '::'].includes(config.host) ? `http://localhost:${new URL(address).port}` : address;
+    node.app.log.info({ url, database: node.storage.dialect }, 'Livegift is listening');
+    return { ...node, url };
+  } catch (error) {
+    await node.close();
     throw error;
   }
 }
 
 /** Seeds the demo economy once per database; the marker row makes later starts skip it. */
-async function seedDemoOnce(storage: Storage, config: Config): Promise<boolean> {
+async function seedDemoOnce(storage: Storage, config: Config, deps: { users: UserStore; passwords: PasswordHasher; clock: Clock }): Promise<boolean> {
   const marker = await storage.db.selectFrom('meta').select('value').where('key', '=', 'demo_seeded_at').executeTakeFirst();
   if (marker) return false;
-  await seedDemo({ currencies: config.money.currencies, diamondsPerCoin: config.money.diamondsPerCoin }, { ledger: storage.ledger });
+  await seedDemo({ currencies: config.money.currencies, diamondsPerCoin: config.money.diamondsPerCoin }, { ledger: storage.ledger, ...deps });
   await storage.db
     .insertInto('meta')
     .values({ key: 'demo_seeded_at', value: new Date().toISOString(), updated_at_ms: Date.now() })
@@ -120,8 +159,8 @@ export function banner(url: string, config: Config): string {
     `  Health: ${url}/healthz   Metrics: ${url}/metrics`,
   ];
   if (config.demo) {
-    lines.push('  Demo accounts (password "livegift-demo"; sign-in arrives with the accounts API):');
-    for (const u of DEMO_USERS) lines.push(`    ${u.handle.padEnd(6)} ${u.role.padEnd(8)} ${u.displayName}${u.adult ? '' : ' — under 18: watch and chat only'}`);
+    lines.push(`  Demo logins (handle / password ${DEMO_PASSWORD}):`);
+    for (const u of DEMO_USERS) lines.push(`    ${u.handle.padEnd(6)} ${u.kind.padEnd(8)} ${u.displayName}${u.age < 18 ? ` (${u.age}) — under 18: watch and chat only` : ''}`);
   }
   lines.push('  Stop with Ctrl+C (SIGINT) or SIGTERM: requests drain and the ledger flushes first.', '');
   return lines.join('\n');

@@ -39,7 +39,8 @@ describe('livegift serve', () => {
         }
       });
     });
-    expect(stderr).toContain('Demo accounts');
+    expect(stderr).toContain('Demo logins');
+    expect(stderr).toMatch(/kit .*under 18/);
     expect(existsSync(env.SQLITE_PATH)).toBe(true);
 
     const health = await fetch(`${url}/healthz`);

@@ -3,23 +3,36 @@
 // seed is idempotent: running it again answers `duplicate` and moves nothing.
 import { allSystemAccounts, fiatAccounts, SystemAccounts, userAccounts } from '../domain/accounts.js';
 import type { TransferRequest } from '../domain/ledger.js';
-import type { LedgerStore } from './ports.js';
+import type { Clock, LedgerStore, PasswordHasher, UserStore } from './ports.js';
+
+/** Every demo account signs in with its handle and this password. */
+export const DEMO_PASSWORD = 'livegift-demo';
 
 export interface DemoUser {
   readonly id: string;
   readonly handle: string;
   readonly displayName: string;
-  readonly role: 'viewer' | 'creator' | 'admin';
-  readonly adult: boolean;
+  /** What the demo account is for (its role on the platform is `admin` only for the admin). */
+  readonly kind: 'viewer' | 'creator' | 'admin';
+  /** Age at seeding time: the date of birth is computed from it so the demo stays true over time. */
+  readonly age: number;
 }
 
 export const DEMO_USERS: readonly DemoUser[] = [
-  { id: 'demo-mira', handle: 'mira', displayName: 'Mira Sol', role: 'creator', adult: true },
-  { id: 'demo-ana', handle: 'ana', displayName: 'Ana Reyes', role: 'viewer', adult: true },
-  { id: 'demo-ben', handle: 'ben', displayName: 'Ben Okafor', role: 'viewer', adult: true },
-  { id: 'demo-kit', handle: 'kit', displayName: 'Kit (16)', role: 'viewer', adult: false },
-  { id: 'demo-admin', handle: 'admin', displayName: 'Livegift Admin', role: 'admin', adult: true },
+  { id: 'demo-admin', handle: 'admin', displayName: 'Livegift Admin', kind: 'admin', age: 35 },
+  { id: 'demo-mira', handle: 'mira', displayName: 'Mira Sol', kind: 'creator', age: 27 },
+  { id: 'demo-leo', handle: 'leo', displayName: 'Leo Marsh', kind: 'creator', age: 31 },
+  { id: 'demo-ana', handle: 'ana', displayName: 'Ana Reyes', kind: 'viewer', age: 24 },
+  { id: 'demo-ben', handle: 'ben', displayName: 'Ben Okafor', kind: 'viewer', age: 41 },
+  { id: 'demo-kit', handle: 'kit', displayName: 'Kit Lane', kind: 'viewer', age: 16 },
 ];
+
+/** A date of birth that makes someone `age` years old on the UTC day of `nowMs` (born 1 March). */
+export function birthDateForAge(age: number, nowMs: number): string {
+  const now = new Date(nowMs);
+  const march = now.getUTCMonth() >= 2;
+  return `${String(now.getUTCFullYear() - age - (march ? 0 : 1)).padStart(4, '0')}-03-01`;
+}
 
 /** Coin packages bought in the demo: [user, coins, price in cents]. PRODUCT.md package prices. */
 const DEMO_PURCHASES = [
@@ -46,9 +59,28 @@ export interface SeedDemoResult {
   readonly duplicates: number;
 }
 
-/** Opens the system and demo accounts and books the demo purchases and gifts (idempotent). */
-export async function seedDemo(input: SeedDemoInput, deps: { ledger: LedgerStore }): Promise<SeedDemoResult> {
+/** Creates the demo users, opens their ledger accounts and books the demo purchases and gifts (idempotent). */
+export async function seedDemo(
+  input: SeedDemoInput,
+  deps: { ledger: LedgerStore; users: UserStore; passwords: PasswordHasher; clock: Clock },
+): Promise<SeedDemoResult> {
   const { ledger } = deps;
+  const nowMs = deps.clock.nowMs();
+  const passwordHash = await deps.passwords.hash(DEMO_PASSWORD);
+  for (const u of DEMO_USERS) {
+    if (await deps.users.findById(u.id)) continue;
+    await deps.users.create({
+      id: u.id,
+      email: `${u.handle}@demo.livegift.local`,
+      handle: u.handle,
+      displayName: u.displayName,
+      birthDate: birthDateForAge(u.age, nowMs),
+      passwordHash,
+      role: u.kind === 'admin' ? 'admin' : 'user',
+      createdAtMs: nowMs,
+    });
+    if (u.kind === 'creator') await deps.users.update(u.id, { giftsEnabled: true });
+  }
   await ledger.openAccounts([
     ...allSystemAccounts(input.currencies),
     ...DEMO_USERS.flatMap((u) => Object.values(userAccounts(u.id))),

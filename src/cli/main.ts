@@ -4,7 +4,10 @@ import { seedDemo } from '../app/seed-demo.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { allSystemAccounts } from '../domain/accounts.js';
 import { banner, startServer } from '../server.js';
+import { systemClock } from '../app/ports.js';
+import { ScryptPasswordHasher } from '../platform/scrypt-password-hasher.js';
 import { openStorage } from '../storage/database.js';
+import { KyselyUserStore } from '../storage/kysely-user-store.js';
 
 const USAGE = `Usage: livegift <command>
 
@@ -48,7 +51,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       });
     case 'seed':
       return withStorage(config, async (storage) => {
-        const r = await seedDemo({ currencies: config.money.currencies, diamondsPerCoin: config.money.diamondsPerCoin }, { ledger: storage.ledger });
+        const r = await seedDemo({ currencies: config.money.currencies, diamondsPerCoin: config.money.diamondsPerCoin }, { ledger: storage.ledger, users: new KyselyUserStore(storage.db), passwords: new ScryptPasswordHasher(), clock: systemClock });
         console.log(`Demo seed: ${r.applied} applied, ${r.duplicates} already there.`);
         return 0;
       });
@@ -82,7 +85,7 @@ async function serve(config: Config): Promise<number> {
       if (stopping) return;
       stopping = true;
       server.app.log.info({ signal }, 'shutting down: draining requests, flushing the ledger');
-      server.stop().then(
+      server.close().then(
         () => {
           server.app.log.info('stopped cleanly');
           resolve(0);

@@ -200,7 +200,11 @@ export function validateRequest(request: TransferRequest): LedgerRejection | nul
   const invalid = (reason: string): LedgerRejection => ({ code: 'invalid_transfer', transferId: request.id, reason });
   if (request.id.length === 0 || request.id.length > TRANSFER_ID_MAX) return invalid('id must be 1-100 characters');
   if (!TRANSFER_CODES.includes(request.code)) return invalid('unknown code');
-  if (canonicalMetadata(request.metadata).length > METADATA_BYTES_MAX) return invalid('metadata too large');
+  // Checked at run time like the code: a kind the planner has no case for would reach the table's
+  // CHECK and fail the whole batch, every other caller's group with it.
+  if (!TRANSFER_KINDS.includes(request.kind)) return invalid('unknown kind');
+  // Bytes of UTF-8, not UTF-16 characters: the limit bounds what is stored.
+  if (Buffer.byteLength(canonicalMetadata(request.metadata), 'utf8') > METADATA_BYTES_MAX) return invalid('metadata too large');
   if (isResolution(request)) {
     if (request.pendingId.length === 0) return invalid('pendingId is required');
     return null;

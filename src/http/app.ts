@@ -1,9 +1,22 @@
-// The HTTP application: Fastify with JSON logs, the health and metrics endpoints, and one error
-// shape for every failure ({error: {code, message}}). Routes receive their use cases and ports from
-// the composition root (src/server.ts); nothing here opens a database.
-import Fastify, { type FastifyInstance } from 'fastify';
+// The HTTP application: Fastify with JSON logs, zod schemas on every route (validation and the
+// OpenAPI document at /openapi.json, browsable at /docs), authentication before every route, the
+// health and metrics endpoints, and one error shape for every failure. Route plugins come from
+// the composition root (src/server.ts) with their use cases; nothing here opens a database.
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  isResponseSerializationError,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
 import { Histogram } from 'prom-client';
+import type { Principal } from '../app/authenticate.js';
+import { credentialsOf } from './auth.js';
+import { toHttpError } from './errors.js';
 
 export interface HealthReport {
   readonly ok: boolean;
@@ -13,21 +26,28 @@ export interface HealthReport {
 export interface AppDeps {
   readonly logLevel: string;
   readonly metrics: Registry;
+  readonly version: string;
   /** Checks what the node needs to serve (database, ledger writer). */
   health(): Promise<HealthReport>;
-  readonly version: string;
+  /** Resolves the request's credentials (cookie or bearer) to a principal. */
+  authenticate(credentials: { sessionSecret?: string; bearer?: string }): Promise<Principal | null>;
+  /** Route plugins, registered in order under the root. */
+  readonly routes: readonly FastifyPluginAsync[];
 }
 
 /** Largest request body we read; anything bigger is refused before parsing. */
 const BODY_LIMIT_BYTES = 64 * 1024;
 
-export function buildApp(deps: AppDeps): FastifyInstance {
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: deps.logLevel },
     bodyLimit: BODY_LIMIT_BYTES,
     // Keep-alive sockets that are idle are closed at once on shutdown; busy ones finish first.
     forceCloseConnections: 'idle',
+    trustProxy: false,
   });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
 
   const requestSeconds = new Histogram({
     name: 'livegift_http_request_duration_seconds',
@@ -44,26 +64,67 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     done();
   });
 
-  app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, request, reply) => {
-    const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
-    const code = status >= 500 ? 'internal_error' : (error.code ?? 'bad_request').toLowerCase().replace(/^fst_err_/, '');
-    const message = status >= 500 ? 'Something went wrong on our side; it was logged.' : error.message;
-    return reply.status(status).send({ error: { code, message } });
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', async (request) => {
+    const credentials = credentialsOf(request);
+    if (credentials.bearer !== undefined || credentials.sessionSecret !== undefined) {
+      request.principal = await deps.authenticate(credentials);
+    }
+  });
+
+  app.setErrorHandler((error: unknown, request, reply) => {
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      return reply.status(400).send({
+        error: {
+          code: 'validation_failed',
+          message: `Invalid request ${error.validationContext}: ${error.validation.map((v) => `${v.instancePath || '/'} ${v.message ?? ''}`).join('; ')}`,
+          details: { issues: error.validation.map((v) => ({ path: v.instancePath, message: v.message })) },
+        },
+      });
+    }
+    const mapped = toHttpError(error);
+    if (mapped) return reply.status(mapped.status).send(mapped.body);
+    const e = error as { statusCode?: number; code?: string; message?: string };
+    if (!isResponseSerializationError(error) && e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500) {
+      // Fastify's own refusals: malformed JSON, body too large, wrong content type …
+      const code = (e.code ?? 'bad_request').toLowerCase().replace(/^fst_err_/, '').replace(/^ctp_/, '');
+      return reply.status(e.statusCode).send({ error: { code, message: e.message ?? 'Bad request' } });
+    }
+    request.log.error({ err: error }, 'request failed');
+    return reply.status(500).send({ error: { code: 'internal_error', message: 'Something went wrong on our side; it was logged.' } });
   });
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({ error: { code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0] ?? ''}` } }),
   );
 
-  app.get('/healthz', async (_request, reply) => {
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Livegift API',
+        version: deps.version,
+        description: 'LIVE-stream gifting: accounts, coins, gifts, LIVEs, diamonds and payouts. Errors are {error: {code, message, details?}}.',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'lg_session' },
+          token: { type: 'http', scheme: 'bearer', description: 'Personal API token (lgp_…)' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+
+  app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
     const report = await deps.health();
     return reply.status(report.ok ? 200 : 503).send({ status: report.ok ? 'ok' : 'unavailable', version: deps.version, checks: report.checks });
   });
-
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     const body = await deps.metrics.metrics();
     return reply.type(deps.metrics.contentType).send(body);
   });
 
+  for (const routes of deps.routes) await app.register(routes);
   return app;
 }

@@ -46,11 +46,155 @@ export interface MetaTable {
   updated_at_ms: Generated<bigint | number | string>;
 }
 
+type Big = bigint | number | string;
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  handle: string;
+  display_name: string;
+  password_hash: string;
+  birth_date: string;
+  role: 'user' | 'moderator' | 'admin';
+  gifts_enabled: number;
+  live_suspended_until_ms: Big | null;
+  live_suspension_reason: string | null;
+  banned_at_ms: Big | null;
+  ban_reason: string | null;
+  created_at_ms: Big;
+}
+
+export interface SessionsTable {
+  token_hash: string;
+  user_id: string;
+  created_at_ms: Big;
+  expires_at_ms: Big;
+  revoked_at_ms: Big | null;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  scopes: string;
+  created_at_ms: Big;
+  last_used_at_ms: Big | null;
+  revoked_at_ms: Big | null;
+}
+
+export interface GiftsTable {
+  id: string;
+  name: string;
+  coins: Big;
+  art: string;
+  animation: 'sticker' | 'fullscreen';
+  comboable: number;
+  available_from_ms: Big | null;
+  available_until_ms: Big | null;
+  retired_at_ms: Big | null;
+  sort_order: number;
+  created_at_ms: Big;
+  updated_at_ms: Big;
+}
+
+export interface LivesTable {
+  id: string;
+  creator_id: string;
+  title: string;
+  status: 'live' | 'ended';
+  started_at_ms: Big;
+  ended_at_ms: Big | null;
+  ended_by: string | null;
+  end_reason: string | null;
+  creator_seen_at_ms: Big;
+  peak_viewers: number;
+  summary: string | null;
+}
+
+export interface LiveViewersTable {
+  live_id: string;
+  viewer_key: string;
+  joined_at_ms: Big;
+  last_seen_at_ms: Big;
+  connections: number;
+}
+
+export interface PurchasesTable {
+  id: string;
+  user_id: string;
+  client_id: string;
+  package_id: string | null;
+  coins: Big;
+  currency: string;
+  amount_minor: Big;
+  provider: string;
+  provider_ref: string | null;
+  status: 'created' | 'pending' | 'paid' | 'declined' | 'refunded' | 'disputed' | 'dispute_lost' | 'dispute_won';
+  created_at_ms: Big;
+  updated_at_ms: Big;
+  paid_at_ms: Big | null;
+}
+
+export interface WebhookEventsTable {
+  id: string;
+  type: string;
+  received_at_ms: Big;
+}
+
+export interface PayoutAccountsTable {
+  id: string;
+  user_id: string;
+  kind: string;
+  label: string;
+  provider: string;
+  provider_ref: string;
+  created_at_ms: Big;
+  removed_at_ms: Big | null;
+}
+
+export interface PayoutsTable {
+  id: string;
+  user_id: string;
+  client_id: string;
+  payout_account_id: string;
+  diamonds: Big;
+  currency: string;
+  amount_minor: Big;
+  status: 'requested' | 'processing' | 'paid' | 'failed';
+  provider_ref: string | null;
+  attempts: number;
+  next_attempt_at_ms: Big;
+  failure_reason: string | null;
+  created_at_ms: Big;
+  updated_at_ms: Big;
+}
+
+export interface AuditLogTable {
+  seq: Generated<Big>;
+  at_ms: Big;
+  actor_id: string | null;
+  action: string;
+  subject: string;
+  details: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   transfers: TransfersTable;
   ledger_head: LedgerHeadTable;
   meta: MetaTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  gifts: GiftsTable;
+  lives: LivesTable;
+  live_viewers: LiveViewersTable;
+  purchases: PurchasesTable;
+  webhook_events: WebhookEventsTable;
+  payout_accounts: PayoutAccountsTable;
+  payouts: PayoutsTable;
+  audit_log: AuditLogTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';

@@ -78,14 +78,17 @@ export class SqliteLedgerStore implements LedgerStore {
 
   openAccounts(specs: readonly AccountSpec[]): Promise<void> {
     const createdAtMs = BigInt(this.nowMs());
-    this.db.transaction(() => {
-      for (const s of specs) {
-        this.stmt.insertAccount.run({ ...s, nonNegative: s.nonNegative ? 1 : 0, createdAtMs });
-        const existing = accountFromRow(this.stmt.account.get(s.id) as Row);
-        if (!sameSpec(existing, s)) throw new LedgerInvariantError(`account ${s.id} exists with another spec`);
-      }
-    }).immediate();
-    return Promise.resolve();
+    // Run inside the executor so that a refused spec rejects the promise instead of throwing at the caller.
+    return new Promise<void>((resolve) => {
+      this.db.transaction(() => {
+        for (const s of specs) {
+          this.stmt.insertAccount.run({ ...s, nonNegative: s.nonNegative ? 1 : 0, createdAtMs });
+          const existing = accountFromRow(this.stmt.account.get(s.id) as Row);
+          if (!sameSpec(existing, s)) throw new LedgerInvariantError(`account ${s.id} exists with another spec`);
+        }
+      }).immediate();
+      resolve();
+    });
   }
 
   getAccount(id: string): Promise<AccountState | null> {

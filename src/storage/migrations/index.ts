@@ -2,9 +2,13 @@
 import { Migrator, type Kysely, type Migration } from 'kysely';
 import type { Dialect } from '../schema.js';
 import * as ledger from './0001-ledger.js';
+import * as economy from './0002-economy.js';
+import * as sandboxPayments from './0003-sandbox-payments.js';
 
 const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }> = {
   '0001-ledger': ledger,
+  '0002-economy': economy,
+  '0003-sandbox-payments': sandboxPayments,
 };
 
 /**
