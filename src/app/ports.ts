@@ -17,6 +17,10 @@ export interface LedgerStore {
   getTransfer(id: string): Promise<CommittedTransfer | null>;
   /** Transfers touching an account, newest first. */
   listTransfers(accountId: string, options: { limit: number; beforeSeq?: bigint }): Promise<CommittedTransfer[]>;
+  /** Transfers with this ref (e.g. every gift of a LIVE), oldest first, after `afterSeq`. */
+  listByRef(ref: string, options: { limit: number; afterSeq?: bigint }): Promise<CommittedTransfer[]>;
+  /** Amount counted so far under a cap key (0 when none). */
+  capUsed(key: string): Promise<bigint>;
   /** Recomputes every balance from the transfers and verifies conservation and the hash chain. */
   reconcile(): Promise<ReconcileReport>;
   /** Acknowledges what is queued, then stops accepting submissions. */

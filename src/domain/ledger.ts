@@ -90,7 +90,24 @@ export type MovementRequest = {
       readonly creditAccountId: string;
       readonly amount: bigint;
       readonly metadata?: Metadata;
+      /** What the transfer belongs to (e.g. `live:<id>`, `purchase:<id>`), indexed for reports. */
+      readonly ref?: string;
+      /**
+       * Limits this leg counts against, checked inside the ledger transaction: after it, the total
+       * counted under each key must not exceed its limit (e.g. a viewer's daily spend). Policy, not
+       * content: caps are not part of the fingerprint, so a replay on another day still matches.
+       */
+      readonly caps?: readonly SpendCap[];
     };
+
+export interface SpendCap {
+  readonly key: string;
+  readonly limit: bigint;
+}
+
+/** Longest cap key and reference we keep. */
+export const CAP_KEY_MAX = 200;
+export const REF_MAX = 200;
 
 export type ResolutionRequest = {
       readonly id: string;
@@ -98,6 +115,7 @@ export type ResolutionRequest = {
       readonly kind: 'post' | 'void';
       readonly pendingId: string;
       readonly metadata?: Metadata;
+      readonly ref?: string;
     };
 
 /** A transfer as it was committed; immutable once written. */
@@ -117,6 +135,7 @@ export interface CommittedTransfer {
   readonly amount: bigint;
   /** Canonical JSON (sorted keys) of the request's metadata. */
   readonly metadata: string;
+  readonly ref: string | null;
   readonly createdAtMs: bigint;
   /** Available balance of each account right after this transfer. */
   readonly debitAvailableAfter: bigint;
@@ -134,7 +153,8 @@ export type LedgerRejection =
   | { readonly code: 'asset_mismatch'; readonly transferId: string }
   | { readonly code: 'invalid_transfer'; readonly transferId: string; readonly reason: string }
   | { readonly code: 'pending_not_found'; readonly pendingId: string }
-  | { readonly code: 'pending_already_resolved'; readonly pendingId: string; readonly resolvedBy: string };
+  | { readonly code: 'pending_already_resolved'; readonly pendingId: string; readonly resolvedBy: string }
+  | { readonly code: 'cap_exceeded'; readonly key: string; readonly used: bigint; readonly limit: bigint; readonly required: bigint };
 
 /**
  * The answer to one submitted group. `duplicate` means every leg was already committed with the same
@@ -167,7 +187,7 @@ export function fingerprintOf(request: TransferRequest): string {
     isResolution(request)
       ? [request.id, request.code, request.kind, request.pendingId, '', '', '']
       : [request.id, request.code, request.kind, '', request.debitAccountId, request.creditAccountId, request.amount.toString()];
-  return sha256Hex([...parts, canonicalMetadata(request.metadata)].join('\u001f'));
+  return sha256Hex([...parts, canonicalMetadata(request.metadata), request.ref ?? ''].join('\u001f'));
 }
 
 /** The text hashed into the chain: every stored field of the transfer, in a fixed order. */
@@ -184,6 +204,7 @@ export function chainTextOf(t: Omit<CommittedTransfer, 'hash'>): string {
     t.asset,
     t.amount.toString(),
     t.metadata,
+    t.ref ?? '',
     t.createdAtMs.toString(),
     t.debitAvailableAfter.toString(),
     t.creditAvailableAfter.toString(),
@@ -205,9 +226,14 @@ export function validateRequest(request: TransferRequest): LedgerRejection | nul
   if (!TRANSFER_KINDS.includes(request.kind)) return invalid('unknown kind');
   // Bytes of UTF-8, not UTF-16 characters: the limit bounds what is stored.
   if (Buffer.byteLength(canonicalMetadata(request.metadata), 'utf8') > METADATA_BYTES_MAX) return invalid('metadata too large');
+  if (request.ref !== undefined && (request.ref.length === 0 || request.ref.length > REF_MAX)) return invalid('ref must be 1-200 characters');
   if (isResolution(request)) {
     if (request.pendingId.length === 0) return invalid('pendingId is required');
     return null;
+  }
+  for (const cap of request.caps ?? []) {
+    if (cap.key.length === 0 || cap.key.length > CAP_KEY_MAX) return invalid('cap keys must be 1-200 characters');
+    if (cap.limit < 0n) return invalid('cap limits must not be negative');
   }
   if (request.amount <= 0n || request.amount > AMOUNT_MAX) return invalid('amount must be positive and at most 2^52');
   if (request.debitAccountId === request.creditAccountId) return invalid('debit and credit accounts must differ');
@@ -222,6 +248,8 @@ export interface BatchSnapshot {
   readonly transfers: ReadonlyMap<string, CommittedTransfer>;
   /** For each pending transfer id in `transfers`: the id of the post/void that resolved it. */
   readonly resolutions: ReadonlyMap<string, string>;
+  /** Amount already counted under each cap key the batch names (absent: nothing yet). */
+  readonly caps?: ReadonlyMap<string, bigint>;
 }
 
 /** Everything a batch changes, for the adapter to write in one transaction. */
@@ -230,13 +258,16 @@ export interface BatchPlan {
   readonly newTransfers: CommittedTransfer[];
   /** Final state of every account the batch changed; each written once. */
   readonly changedAccounts: AccountState[];
+  /** Final amount counted under every cap key the batch changed. */
+  readonly changedCaps: ReadonlyMap<string, bigint>;
   readonly head: ChainHead;
 }
 
 /** Every id a batch must load: transfer ids (for replays), pending ids, and account ids. */
-export function batchKeys(groups: readonly (readonly TransferRequest[])[]): { transferIds: string[]; accountIds: string[] } {
+export function batchKeys(groups: readonly (readonly TransferRequest[])[]): { transferIds: string[]; accountIds: string[]; capKeys: string[] } {
   const transferIds = new Set<string>();
   const accountIds = new Set<string>();
+  const capKeys = new Set<string>();
   for (const group of groups) {
     for (const r of group) {
       transferIds.add(r.id);
@@ -244,10 +275,11 @@ export function batchKeys(groups: readonly (readonly TransferRequest[])[]): { tr
       else {
         accountIds.add(r.debitAccountId);
         accountIds.add(r.creditAccountId);
+        for (const cap of r.caps ?? []) capKeys.add(cap.key);
       }
     }
   }
-  return { transferIds: [...transferIds], accountIds: [...accountIds] };
+  return { transferIds: [...transferIds], accountIds: [...accountIds], capKeys: [...capKeys].sort() };
 }
 
 /** Accounts a batch must load: those named by requests plus those of the pending transfers it resolves. */
@@ -287,6 +319,8 @@ export function planBatch(
   for (const [id, a] of snapshot.accounts) accounts.set(id, { ...a });
   const transfers = new Map(snapshot.transfers);
   const resolutions = new Map(snapshot.resolutions);
+  const caps = new Map(snapshot.caps ?? []);
+  const changedCaps = new Map<string, bigint>();
   const changed = new Set<string>();
   const newTransfers: CommittedTransfer[] = [];
   const outcomes: GroupOutcome[] = [];
@@ -297,7 +331,7 @@ export function planBatch(
     outcomes.push(outcome);
   }
 
-  return { outcomes, newTransfers, changedAccounts: [...changed].map((id) => accounts.get(id) as AccountState), head };
+  return { outcomes, newTransfers, changedAccounts: [...changed].map((id) => accounts.get(id) as AccountState), changedCaps, head };
 
   function planGroup(group: readonly TransferRequest[]): GroupOutcome {
     if (group.length === 0 || group.length > GROUP_LEGS_MAX) {
@@ -327,6 +361,7 @@ export function planBatch(
     // Stage on copies so a failing leg leaves no trace.
     const staged = new Map<string, AccountState>();
     const stagedResolutions = new Map<string, string>();
+    const stagedCaps = new Map<string, bigint>();
     const stagedTransfers: CommittedTransfer[] = [];
     let stagedHead = head;
     const account = (id: string): AccountState | undefined => {
@@ -371,6 +406,11 @@ export function planBatch(
           if (debit.nonNegative && available < amount) {
             return reject({ code: 'insufficient_funds', accountId: debit.id, available, required: amount });
           }
+          for (const cap of r.caps ?? []) {
+            const used = stagedCaps.get(cap.key) ?? caps.get(cap.key) ?? 0n;
+            if (used + amount > cap.limit) return reject({ code: 'cap_exceeded', key: cap.key, used, limit: cap.limit, required: amount });
+            stagedCaps.set(cap.key, used + amount);
+          }
           if (r.kind === 'single') {
             debit.debitsPosted += amount;
             credit.creditsPosted += amount;
@@ -406,6 +446,7 @@ export function planBatch(
         asset: debit.asset,
         amount,
         metadata: canonicalMetadata(r.metadata),
+        ref: r.ref ?? null,
         createdAtMs,
         debitAvailableAfter: availableOf(debit),
         creditAvailableAfter: availableOf(credit),
@@ -423,6 +464,10 @@ export function planBatch(
       changed.add(id);
     }
     for (const [p, by] of stagedResolutions) resolutions.set(p, by);
+    for (const [key, used] of stagedCaps) {
+      caps.set(key, used);
+      changedCaps.set(key, used);
+    }
     for (const t of stagedTransfers) {
       transfers.set(t.id, t);
       newTransfers.push(t);

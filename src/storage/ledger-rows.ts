@@ -11,7 +11,7 @@ export function big(value: unknown): bigint {
   throw new TypeError(`not an integer column value: ${typeof value}`);
 }
 
-export const TRANSFER_COLUMNS = `seq, id, code, kind, pending_id, debit_account_id, credit_account_id, asset, amount, metadata,
+export const TRANSFER_COLUMNS = `seq, id, code, kind, pending_id, debit_account_id, credit_account_id, asset, amount, metadata, ref,
   created_at_ms, debit_available_after, credit_available_after, fingerprint, prev_hash, hash`;
 
 export function transferFromRow(r: Row): CommittedTransfer {
@@ -26,6 +26,7 @@ export function transferFromRow(r: Row): CommittedTransfer {
     asset: r.asset as Asset,
     amount: big(r.amount),
     metadata: r.metadata as string,
+    ref: (r.ref as string | null) ?? null,
     createdAtMs: big(r.created_at_ms),
     debitAvailableAfter: big(r.debit_available_after),
     creditAvailableAfter: big(r.credit_available_after),

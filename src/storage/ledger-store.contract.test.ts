@@ -348,6 +348,46 @@ for (const dialect of DIALECTS) {
       expect((await account(creator.diamondsOnHold)).creditsPosted).toBe((BigInt(gifts) * GIFT_PRICE) / 2n);
     });
 
+    it('enforces a spend cap inside the transaction: 20 concurrent gifts under a cap of 5 apply exactly 5', async () => {
+      const viewer = await user(1000n);
+      const creator = await user(0n);
+      const key = unique('cap:spend:day');
+      const capped = (id: string) => {
+        const [coins, diamonds] = gift(id, viewer, creator);
+        return [{ ...(coins as TransferRequest & { kind: 'single' }), caps: [{ key, limit: GIFT_PRICE * 5n + 5n }] }, diamonds as TransferRequest];
+      };
+      const ids = Array.from({ length: 20 }, () => unique('capped'));
+      const outcomes = await Promise.all(ids.map((id) => ledger.submit(capped(id))));
+      expect(outcomes.filter((o) => o.status === 'applied')).toHaveLength(5);
+      const refused = outcomes.filter((o) => o.status === 'rejected');
+      expect(refused.map(rejectionOf)).toEqual(Array<string>(15).fill('cap_exceeded'));
+      expect(await ledger.capUsed(key)).toBe(GIFT_PRICE * 5n);
+      expect(await available(viewer.coins)).toBe(1000n - GIFT_PRICE * 5n);
+      // A replay of an applied gift is a duplicate and counts nothing again.
+      const appliedId = ids[outcomes.findIndex((o) => o.status === 'applied')] as string;
+      expect((await ledger.submit(capped(appliedId))).status).toBe('duplicate');
+      expect(await ledger.capUsed(key)).toBe(GIFT_PRICE * 5n);
+    });
+
+    it('lists the transfers of a ref in commit order, paging with afterSeq', async () => {
+      const viewer = await user(100n);
+      const creator = await user(0n);
+      const ref = unique('live');
+      const ids = [unique('g'), unique('g'), unique('g')];
+      for (const id of ids) {
+        const [coins, diamonds] = gift(id, viewer, creator);
+        expect((await ledger.submit([{ ...(coins as TransferRequest), ref }, diamonds as TransferRequest])).status).toBe('applied');
+      }
+      const all = await ledger.listByRef(ref, { limit: 10 });
+      expect(all.map((t) => t.id)).toEqual(ids);
+      expect(all.every((t) => t.ref === ref)).toBe(true);
+      const rest = await ledger.listByRef(ref, { limit: 10, afterSeq: all[0]?.seq ?? 0n });
+      expect(rest.map((t) => t.id)).toEqual(ids.slice(1));
+      // The ref is content: the same id with another ref is a conflict.
+      const [coins, diamonds] = gift(ids[0] as string, viewer, creator);
+      expect(rejectionOf(await ledger.submit([{ ...(coins as TransferRequest), ref: 'live:other' }, diamonds as TransferRequest]))).toBe('id_conflict');
+    });
+
     it('lets the database itself refuse changing or deleting a transfer and taking a wallet below zero', async () => {
       const viewer = await user(30n);
       const creator = await user(0n);

@@ -101,6 +101,19 @@ export class PgLedgerStore implements LedgerStore {
     return rows.map(transferFromRow);
   }
 
+  async listByRef(ref: string, options: { limit: number; afterSeq?: bigint }): Promise<CommittedTransfer[]> {
+    const { rows } = await this.pool.query<Row>(
+      `SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE ref = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      [ref, String(options.afterSeq ?? 0n), Math.min(Math.max(options.limit, 1), 10_000)],
+    );
+    return rows.map(transferFromRow);
+  }
+
+  async capUsed(key: string): Promise<bigint> {
+    const { rows } = await this.pool.query<Row>('SELECT used FROM ledger_caps WHERE key = $1', [key]);
+    return rows[0] ? big(rows[0].used) : 0n;
+  }
+
   async reconcile(): Promise<ReconcileReport> {
     const client = await this.pool.connect();
     try {
@@ -169,8 +182,14 @@ export class PgLedgerStore implements LedgerStore {
       const locked = await client.query<Row>('SELECT * FROM accounts WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [accountIds]);
       const accounts = new Map(locked.rows.map((r) => [r.id as string, accountFromRow(r)]));
 
+      const caps = new Map<string, bigint>();
+      if (keys.capKeys.length > 0) {
+        const capRows = await client.query<Row>('SELECT key, used FROM ledger_caps WHERE key = ANY($1::text[]) ORDER BY key FOR UPDATE', [keys.capKeys]);
+        for (const r of capRows.rows) caps.set(r.key as string, big(r.used));
+      }
+
       const plan = planBatch(
-        { head: { seq: big(headRow.seq), hash: headRow.hash as string }, accounts, transfers, resolutions },
+        { head: { seq: big(headRow.seq), hash: headRow.hash as string }, accounts, transfers, resolutions, caps },
         groups,
         BigInt(this.nowMs()),
       );
@@ -180,7 +199,7 @@ export class PgLedgerStore implements LedgerStore {
         await client.query(
           `INSERT INTO transfers (${TRANSFER_COLUMNS})
            SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-             $9::bigint[], $10::text[], $11::bigint[], $12::bigint[], $13::bigint[], $14::text[], $15::text[], $16::text[])`,
+             $9::bigint[], $10::text[], $11::text[], $12::bigint[], $13::bigint[], $14::bigint[], $15::text[], $16::text[], $17::text[])`,
           [
             t.map((x) => x.seq.toString()),
             t.map((x) => x.id),
@@ -192,6 +211,7 @@ export class PgLedgerStore implements LedgerStore {
             t.map((x) => x.asset),
             t.map((x) => x.amount.toString()),
             t.map((x) => x.metadata),
+            t.map((x) => x.ref),
             t.map((x) => x.createdAtMs.toString()),
             t.map((x) => x.debitAvailableAfter.toString()),
             t.map((x) => x.creditAvailableAfter.toString()),
@@ -220,6 +240,13 @@ export class PgLedgerStore implements LedgerStore {
         );
         if (updated.rowCount !== deltas.length) {
           throw new LedgerInvariantError('conditional account update refused: planner and database disagree');
+        }
+        if (plan.changedCaps.size > 0) {
+          await client.query(
+            `INSERT INTO ledger_caps (key, used) SELECT * FROM unnest($1::text[], $2::bigint[])
+             ON CONFLICT (key) DO UPDATE SET used = excluded.used`,
+            [[...plan.changedCaps.keys()], [...plan.changedCaps.values()].map(String)],
+          );
         }
         await client.query('UPDATE ledger_head SET seq = $1, hash = $2 WHERE id = 1', [plan.head.seq.toString(), plan.head.hash]);
       }

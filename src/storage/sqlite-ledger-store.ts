@@ -46,7 +46,7 @@ export class SqliteLedgerStore implements LedgerStore {
       resolution: db.prepare('SELECT id FROM transfers WHERE pending_id = ?').pluck(),
       account: db.prepare('SELECT * FROM accounts WHERE id = ?'),
       insertTransfer: db.prepare(`INSERT INTO transfers (${TRANSFER_COLUMNS}) VALUES
-        (@seq, @id, @code, @kind, @pendingId, @debitAccountId, @creditAccountId, @asset, @amount, @metadata,
+        (@seq, @id, @code, @kind, @pendingId, @debitAccountId, @creditAccountId, @asset, @amount, @metadata, @ref,
          @createdAtMs, @debitAvailableAfter, @creditAvailableAfter, @fingerprint, @prevHash, @hash)`),
       // Relative update with the overdraft rule in SQL: the row changes only if it stays covered.
       updateAccount: db.prepare(`UPDATE accounts SET
@@ -55,12 +55,15 @@ export class SqliteLedgerStore implements LedgerStore {
         WHERE id = @id AND (non_negative = 0 OR
           (credits_posted + @creditsPosted) - (debits_posted + @debitsPosted) - (debits_pending + @debitsPending) >= 0)`),
       updateHead: db.prepare('UPDATE ledger_head SET seq = ?, hash = ? WHERE id = 1'),
+      cap: db.prepare('SELECT used FROM ledger_caps WHERE key = ?').pluck(),
+      upsertCap: db.prepare('INSERT INTO ledger_caps (key, used) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET used = excluded.used'),
       insertAccount: db.prepare(`INSERT INTO accounts (id, asset, owner_id, purpose, non_negative, created_at_ms)
         VALUES (@id, @asset, @ownerId, @purpose, @nonNegative, @createdAtMs) ON CONFLICT (id) DO NOTHING`),
       listByAccount: db.prepare(`SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE seq IN (
           SELECT seq FROM transfers WHERE debit_account_id = @id AND seq < @before
           UNION ALL SELECT seq FROM transfers WHERE credit_account_id = @id AND seq < @before
           ORDER BY seq DESC LIMIT @limit) ORDER BY seq DESC`),
+      listByRef: db.prepare(`SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE ref = @ref AND seq > @after ORDER BY seq LIMIT @limit`),
       allTransfers: db.prepare(`SELECT ${TRANSFER_COLUMNS} FROM transfers ORDER BY seq`),
       allAccounts: db.prepare('SELECT * FROM accounts ORDER BY id'),
     };
@@ -108,6 +111,15 @@ export class SqliteLedgerStore implements LedgerStore {
       limit: BigInt(Math.min(Math.max(options.limit, 1), 1000)),
     }) as Row[];
     return Promise.resolve(rows.map(transferFromRow));
+  }
+
+  listByRef(ref: string, options: { limit: number; afterSeq?: bigint }): Promise<CommittedTransfer[]> {
+    const rows = this.stmt.listByRef.all({ ref, after: options.afterSeq ?? 0n, limit: BigInt(Math.min(Math.max(options.limit, 1), 10_000)) }) as Row[];
+    return Promise.resolve(rows.map(transferFromRow));
+  }
+
+  capUsed(key: string): Promise<bigint> {
+    return Promise.resolve((this.stmt.cap.get(key) as bigint | undefined) ?? 0n);
   }
 
   reconcile(): Promise<ReconcileReport> {
@@ -161,8 +173,14 @@ export class SqliteLedgerStore implements LedgerStore {
         if (row) accounts.set(id, accountFromRow(row));
       }
 
+      const caps = new Map<string, bigint>();
+      for (const key of keys.capKeys) {
+        const used = s.cap.get(key) as bigint | undefined;
+        if (used !== undefined) caps.set(key, used);
+      }
+
       const plan = planBatch(
-        { head: { seq: big(headRow.seq), hash: headRow.hash as string }, accounts, transfers, resolutions },
+        { head: { seq: big(headRow.seq), hash: headRow.hash as string }, accounts, transfers, resolutions, caps },
         groups,
         BigInt(this.nowMs()),
       );
@@ -174,6 +192,7 @@ export class SqliteLedgerStore implements LedgerStore {
         // The planner already refused overdrafts; SQL checking it again must agree.
         if (changes !== 1) throw new LedgerInvariantError(`conditional update of ${after.id} refused: planner and database disagree`);
       }
+      for (const [key, used] of plan.changedCaps) s.upsertCap.run(key, used);
       s.updateHead.run(plan.head.seq, plan.head.hash);
       return plan.outcomes;
     }).immediate();

@@ -34,6 +34,7 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('asset', 'text', (c) => c.notNull())
     .addColumn('amount', money, (c) => c.notNull())
     .addColumn('metadata', 'text', (c) => c.notNull())
+    .addColumn('ref', 'text')
     .addColumn('created_at_ms', money, (c) => c.notNull())
     .addColumn('debit_available_after', money, (c) => c.notNull())
     .addColumn('credit_available_after', money, (c) => c.notNull())
@@ -51,6 +52,8 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .unique()
     .where(sql.ref('pending_id'), 'is not', null)
     .execute();
+  // Everything that belongs to one thing (a LIVE's gifts, a purchase, a payout).
+  await db.schema.createIndex('transfers_ref').on('transfers').columns(['ref', 'seq']).where(sql.ref('ref'), 'is not', null).execute();
   // Account statements (wallet history), newest first.
   await db.schema.createIndex('transfers_debit_account').on('transfers').columns(['debit_account_id', 'seq']).execute();
   await db.schema.createIndex('transfers_credit_account').on('transfers').columns(['credit_account_id', 'seq']).execute();
@@ -63,6 +66,15 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addCheckConstraint('ledger_head_single_row', sql`id = 1`)
     .execute();
   await sql`INSERT INTO ledger_head (id, seq, hash) VALUES (1, 0, ${'0'.repeat(64)})`.execute(db);
+
+  // Spend caps: the amount counted so far under each key (e.g. a viewer's spend today), updated in
+  // the same transaction as the transfers that count against it.
+  await db.schema
+    .createTable('ledger_caps')
+    .addColumn('key', 'text', (c) => c.primaryKey())
+    .addColumn('used', money, (c) => c.notNull())
+    .addCheckConstraint('ledger_caps_used_non_negative', sql`used >= 0`)
+    .execute();
 
   // Append-only: the database refuses to change or remove a committed transfer.
   if (dialect === 'sqlite') {
