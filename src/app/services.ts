@@ -1,5 +1,6 @@
 // Binds every use case to the ports it needs, once, so transports (HTTP, WebSocket, CLI) call
-// `services.signUp(input)` and never see a port. Each use case still receives only its own ports.
+// `services.signUp(input)` and never see a port. Each use case still receives only its own ports
+// (TypeScript checks that `p` has them; the use case's signature names exactly which).
 import { authenticate, type AuthenticateInput } from './authenticate.js';
 import { createApiToken, type CreateApiTokenInput } from './create-api-token.js';
 import { logIn, type LogInInput } from './log-in.js';
@@ -20,9 +21,9 @@ export interface Ports {
   readonly ledger: LedgerStore;
 }
 
-export function buildServices(p: Ports) {
+/** Account use cases: sign-up, sessions, API tokens, the LIVE Gifts toggle. */
+function accountServices(p: Ports) {
   return {
-    clock: p.clock,
     signUp: (input: SignUpInput) => signUp(input, p),
     logIn: (input: LogInInput) => logIn(input, p),
     logOut: (input: LogOutInput) => logOut(input, p),
@@ -32,6 +33,17 @@ export function buildServices(p: Ports) {
     listApiTokens: (userId: string) => p.tokens.listOf(userId),
     revokeApiToken: (input: RevokeApiTokenInput) => revokeApiToken(input, p),
     setGiftsEnabled: (input: SetGiftsEnabledInput) => setGiftsEnabled(input, p),
+  };
+}
+
+/**
+ * Every use case, bound. Each area contributes one `…Services(p)` function; add yours here with one
+ * spread line.
+ */
+export function buildServices(p: Ports) {
+  return {
+    clock: p.clock,
+    ...accountServices(p),
   };
 }
 
