@@ -88,6 +88,7 @@ export interface GiftsTable {
   name: string;
   coins: Big;
   art: string;
+  scene: string | null;
   animation: 'sticker' | 'fullscreen';
   comboable: number;
   available_from_ms: Big | null;

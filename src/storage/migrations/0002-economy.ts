@@ -53,7 +53,8 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('id', 'text', (c) => c.primaryKey()) // a slug: rose, galaxy …
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('coins', big, (c) => c.notNull())
-    .addColumn('art', 'text', (c) => c.notNull()) // asset path served under /assets/gifts/
+    .addColumn('art', 'text', (c) => c.notNull()) // file name under assets/gifts/, served at /assets/gifts/
+    .addColumn('scene', 'text') // full-screen scene file, for full-screen gifts
     .addColumn('animation', 'text', (c) => c.notNull())
     .addColumn('comboable', 'integer', (c) => c.notNull())
     .addColumn('available_from_ms', big)
