@@ -1,7 +1,10 @@
 // The interfaces use cases need from the outside world. A use case receives only the ports it uses;
 // adapters in storage/, payments/, realtime/ implement them.
 import type { AccountSpec, AccountState, CommittedTransfer, GroupOutcome, TransferRequest } from '../domain/ledger.js';
+import type { CatalogGift } from '../domain/gifts.js';
 import type { ReconcileReport } from '../domain/reconcile.js';
+import type { LiveSummary } from '../domain/live-summary.js';
+import type { LiveEndedBy, LiveStatus } from '../domain/lives.js';
 
 /**
  * The double-entry ledger. Every submission is durable before its promise resolves, applied at
@@ -194,4 +197,256 @@ export interface ApiTokenStore {
 /** Append-only record of every money movement and admin action. */
 export interface AuditLog {
   append(entry: { readonly atMs: number; readonly actorId: string | null; readonly action: string; readonly subject: string; readonly details: Readonly<Record<string, unknown>> }): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The gift catalog.
+
+export type GiftPatch = Partial<Omit<CatalogGift, 'id' | 'updatedAtMs'>>;
+
+export interface GiftCatalog {
+  /** Every gift, retired ones included, in panel order. */
+  list(): Promise<CatalogGift[]>;
+  get(id: string): Promise<CatalogGift | null>;
+  /** Throws AlreadyExists when the id is taken. */
+  create(gift: CatalogGift): Promise<void>;
+  /** Returns false when no such gift exists. */
+  update(id: string, patch: GiftPatch, atMs: number): Promise<boolean>;
+  /** Inserts the gifts whose ids are absent; existing ones are left as admins changed them. */
+  seed(gifts: readonly CatalogGift[]): Promise<number>;
+}
+
+/** A LIVE as the money path needs it: whom gifts go to, and whether it is on air. */
+export interface LiveDirectory {
+  findLive(id: string): Promise<{ readonly id: string; readonly creatorId: string; readonly status: 'live' | 'ended' } | null>;
+}
+
+/** The art files we serve under /assets/gifts/. */
+export interface ArtLibrary {
+  has(name: string): boolean;
+  list(): string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// LIVEs and who is watching them.
+
+export interface LiveRecord {
+  readonly id: string;
+  readonly creatorId: string;
+  readonly title: string;
+  readonly status: LiveStatus;
+  readonly startedAtMs: number;
+  readonly endedAtMs: number | null;
+  readonly endedBy: LiveEndedBy | null;
+  readonly endReason: string | null;
+  /** Last sign of the creator (start, heartbeat, join); the auto-end job ends a LIVE whose creator is away. */
+  readonly creatorSeenAtMs: number;
+  readonly peakViewers: number;
+  /** Written once, after the LIVE ends. */
+  readonly summary: LiveSummary | null;
+}
+
+/** A LIVE as lists and pages show it: with its creator and how many watch now. */
+export interface LiveListing extends LiveRecord {
+  readonly creator: { readonly id: string; readonly handle: string; readonly displayName: string; readonly giftsEnabled: boolean };
+  /** Viewers present now: connected and seen since `presentSinceMs` of the query (0 once ended). */
+  readonly viewers: number;
+}
+
+/** Where a page of LIVEs (newest first) continues. */
+export interface LivePosition {
+  readonly startedAtMs: number;
+  readonly id: string;
+}
+
+/** Everything about LIVEs; the money path sees only its LiveDirectory part. */
+export interface LiveStore extends LiveDirectory {
+  /** Throws AlreadyLive when the creator already has a LIVE on air (a unique index decides races). */
+  create(live: { readonly id: string; readonly creatorId: string; readonly title: string; readonly startedAtMs: number }): Promise<void>;
+  findById(id: string): Promise<LiveRecord | null>;
+  findListing(id: string, presentSinceMs: number): Promise<LiveListing | null>;
+  findOnAirOf(creatorId: string): Promise<LiveRecord | null>;
+  /** On-air LIVEs, newest first. */
+  listOnAir(options: { readonly limit: number; readonly before?: LivePosition; readonly presentSinceMs: number }): Promise<LiveListing[]>;
+  /** A creator's ended LIVEs, newest first. */
+  listEndedOf(creatorId: string, options: { readonly limit: number; readonly before?: LivePosition }): Promise<LiveListing[]>;
+  /** Moves an on-air LIVE to ended; false when it had already ended (someone else won). */
+  markEnded(id: string, end: { readonly atMs: number; readonly by: LiveEndedBy; readonly reason: string | null }): Promise<boolean>;
+  /** Writes the summary of an ended LIVE unless one is already there; false then. */
+  saveSummary(id: string, summary: LiveSummary): Promise<boolean>;
+  /** Ids of on-air LIVEs whose creator was last seen before the time, oldest sign first. */
+  listAbandoned(creatorSeenBeforeMs: number, limit: number): Promise<string[]>;
+  /** Ids of ended LIVEs that have no summary yet (the process stopped between the two writes). */
+  listEndedWithoutSummary(limit: number): Promise<string[]>;
+  touchCreator(id: string, atMs: number): Promise<void>;
+  /**
+   * Counts one more connection of the viewer (a first join adds their row). A viewer whose last sign
+   * is older than `presentSinceMs` starts again from one connection: their old ones were lost.
+   */
+  joinViewer(liveId: string, viewerKey: string, atMs: number, presentSinceMs: number): Promise<void>;
+  /** One connection fewer (never below zero). */
+  leaveViewer(liveId: string, viewerKey: string, atMs: number): Promise<void>;
+  /** Refreshes a viewer's last sign; false when they never joined. */
+  touchViewer(liveId: string, viewerKey: string, atMs: number): Promise<boolean>;
+  /** Viewers connected and seen since the time. */
+  countPresent(liveId: string, presentSinceMs: number): Promise<number>;
+  /** Everyone who ever joined the LIVE. */
+  countUnique(liveId: string): Promise<number>;
+  /** Raises the peak of an on-air LIVE to `viewers` if that is higher. */
+  raisePeak(liveId: string, viewers: number): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Diamonds and payouts. A PayoutProvider moves money to a creator's payout account; it is
+// idempotent on our payout id, so sending again after a timeout or a restart never pays twice.
+
+export type PayoutAccountKind = 'bank' | 'paypal';
+
+/** What the provider needs to register an account. The full bank number goes to it and nowhere else. */
+export type PayoutAccountDetails =
+  | { readonly kind: 'bank'; readonly holderName: string; readonly accountNumber: string }
+  | { readonly kind: 'paypal'; readonly email: string };
+
+export interface PayoutSendRequest {
+  /** Our payout id: the provider's idempotency key (a resend with it answers the first result). */
+  readonly payoutId: string;
+  readonly providerAccountRef: string;
+  /** ISO 4217, upper case. */
+  readonly currency: string;
+  readonly amountMinor: bigint;
+}
+
+export type ProviderPayoutStatus = 'processing' | 'paid' | 'failed';
+
+/** The provider's record of a payout, from a lookup by our payout id. */
+export interface ProviderPayout {
+  readonly payoutId: string;
+  readonly providerRef: string;
+  readonly status: ProviderPayoutStatus;
+  /** Why it failed (status failed), as the provider says it. */
+  readonly failureReason: string | null;
+  readonly currency: string;
+  readonly amountMinor: bigint;
+}
+
+/** The provider refused the payout for good (closed account, compliance …): retrying cannot help. */
+export class PayoutDeclined extends Error {
+  readonly code = 'payout_declined';
+}
+
+/**
+ * The provider could not be asked, or did not answer in time. The payout may or may not have been
+ * made: ask getStatus (or send again with the same payout id) later.
+ */
+export class PayoutProviderUnavailable extends Error {
+  readonly code = 'payout_provider_unavailable';
+  constructor(message: string, readonly timedOut: boolean) {
+    super(message);
+  }
+}
+
+export interface PayoutProvider {
+  readonly name: string;
+  /** Registers a payout account; throws PayoutDeclined when the provider refuses it. */
+  registerAccount(details: PayoutAccountDetails): Promise<{ readonly providerRef: string }>;
+  /**
+   * Pays, once per payoutId: `paid` (done) or `processing` (accepted; poll getStatus). Throws
+   * PayoutDeclined (definitive) or PayoutProviderUnavailable (transient or timed out).
+   */
+  send(request: PayoutSendRequest): Promise<{ readonly status: 'paid' | 'processing'; readonly providerRef: string }>;
+  /** The payout as the provider knows it, or null when it never received it. May throw PayoutProviderUnavailable. */
+  getStatus(payoutId: string): Promise<ProviderPayout | null>;
+}
+
+export interface PayoutAccountRecord {
+  readonly id: string;
+  readonly userId: string;
+  readonly kind: PayoutAccountKind;
+  /** What a person sees: "Bank •••• 1234" or "PayPal a@b.c". */
+  readonly label: string;
+  readonly holderName: string | null;
+  /** Last 4 characters of a bank account number; the rest is never stored. */
+  readonly last4: string | null;
+  readonly email: string | null;
+  readonly provider: string;
+  readonly providerRef: string;
+  readonly createdAtMs: number;
+  readonly removedAtMs: number | null;
+}
+
+export interface PayoutAccountStore {
+  create(record: PayoutAccountRecord): Promise<void>;
+  /** Also finds a removed account (a payout requested before the removal still pays to it). */
+  findById(id: string): Promise<PayoutAccountRecord | null>;
+  /** The user's accounts that are not removed, oldest first. */
+  listActive(userId: string): Promise<PayoutAccountRecord[]>;
+  /** Soft-removes; false when the user has no such active account. */
+  remove(id: string, userId: string, atMs: number): Promise<boolean>;
+}
+
+export type PayoutRecordStatus = 'requested' | 'processing' | 'paid' | 'failed';
+
+export interface PayoutRecord {
+  /** The client's id (its idempotency key); ledger transfers derive their ids from it. */
+  readonly id: string;
+  readonly userId: string;
+  readonly payoutAccountId: string;
+  readonly diamonds: bigint;
+  readonly currency: string;
+  readonly amountMinor: bigint;
+  readonly status: PayoutRecordStatus;
+  readonly providerRef: string | null;
+  /** Times the provider was asked to pay. */
+  readonly attempts: number;
+  /** When the worker may next act on it (a retry, a poll, or the end of a claim). */
+  readonly nextAttemptAtMs: number;
+  readonly failureReason: string | null;
+  /** The last transient error, kept for operators while the payout is retried. */
+  readonly lastError: string | null;
+  readonly createdAtMs: number;
+  readonly updatedAtMs: number;
+  readonly resolvedAtMs: number | null;
+}
+
+export type PayoutPatch = Partial<Pick<PayoutRecord, 'status' | 'providerRef' | 'attempts' | 'nextAttemptAtMs' | 'failureReason' | 'lastError' | 'resolvedAtMs'>> & {
+  readonly updatedAtMs: number;
+};
+
+export interface PayoutStore {
+  /** Inserts unless a payout with this id exists; returns what is stored either way. */
+  insertIfAbsent(record: PayoutRecord): Promise<PayoutRecord>;
+  findById(id: string): Promise<PayoutRecord | null>;
+  /** A user's payouts, newest first. */
+  listOf(userId: string, options: { limit: number; beforeMs?: number }): Promise<PayoutRecord[]>;
+  /** Everyone's payouts, newest first (operators, the CLI). */
+  listRecent(options: { limit: number }): Promise<PayoutRecord[]>;
+  /** Payouts the worker should act on now: requested or processing, next attempt due; oldest due first. */
+  listDue(nowMs: number, limit: number): Promise<PayoutRecord[]>;
+  /**
+   * Compare-and-set: applies the patch only if the payout still has `expected.status` (and, when
+   * given, `expected.nextAttemptAtMs`). False when another worker changed it first.
+   */
+  update(id: string, expected: { readonly status: PayoutRecordStatus; readonly nextAttemptAtMs?: number }, patch: PayoutPatch): Promise<boolean>;
+}
+
+/** A page of transfers read by a job that walks the ledger in seq order. */
+export interface TransferPage {
+  readonly transfers: CommittedTransfer[];
+  /** Resume after this seq next time: every matching transfer up to it is in this page or earlier ones. */
+  readonly nextCursor: bigint;
+}
+
+/**
+ * Reads the ledger in seq order for background jobs, each with a cursor kept in the database so a
+ * restart resumes where the last run ended. Only transfers created at or before `cutoffMs` are
+ * returned, and the cursor never passes one that is not yet due.
+ */
+export interface TransferFeed {
+  /** GIFT legs that credited a creator's diamonds on hold. */
+  giftDiamondLegs(query: { readonly afterSeq: bigint; readonly cutoffMs: number; readonly limit: number }): Promise<TransferPage>;
+  /** PAYOUT reservations (pending transfers `payout:<id>`). */
+  payoutReservations(query: { readonly afterSeq: bigint; readonly cutoffMs: number; readonly limit: number }): Promise<TransferPage>;
+  getCursor(name: string): Promise<bigint>;
+  /** Moves the cursor forward (never back, whatever order two nodes write in). */
+  saveCursor(name: string, seq: bigint, atMs: number): Promise<void>;
 }

@@ -1,7 +1,8 @@
 // Creates an account. Anyone 13+ may sign up; 18+ unlocks money features (checked where they are used).
 import { ageInYears, parseBirthDate } from '../domain/age.js';
 import { AgeRestricted, ValidationFailed } from '../domain/errors.js';
-import type { AuditLog, Clock, Ids, PasswordHasher, User, UserStore } from './ports.js';
+import { userAccounts } from '../domain/accounts.js';
+import type { AuditLog, Clock, Ids, LedgerStore, PasswordHasher, User, UserStore } from './ports.js';
 
 /** Youngest age at which an account may be created at all (watch and chat only until 18). */
 export const MINIMUM_SIGN_UP_AGE = 13;
@@ -21,7 +22,7 @@ export interface SignUpInput {
 
 export async function signUp(
   input: SignUpInput,
-  deps: { users: UserStore; passwords: PasswordHasher; ids: Ids; clock: Clock; audit: AuditLog },
+  deps: { users: UserStore; passwords: PasswordHasher; ids: Ids; clock: Clock; audit: AuditLog; ledger: LedgerStore },
 ): Promise<User> {
   const nowMs = deps.clock.nowMs();
   if (parseBirthDate(input.birthDate) === null) throw new ValidationFailed('The date of birth is not a real date.', { field: 'birthDate' });
@@ -39,6 +40,8 @@ export async function signUp(
     role: input.role ?? 'user',
     createdAtMs: nowMs,
   });
+  // Every user has a coin wallet and diamond balances from the start; they stay empty until used.
+  await deps.ledger.openAccounts(Object.values(userAccounts(id)));
   await deps.audit.append({ atMs: nowMs, actorId: id, action: 'user.signed_up', subject: `user:${id}`, details: { handle: input.handle, role: input.role ?? 'user' } });
   const user = await deps.users.findById(id);
   if (!user) throw new Error(`user ${id} vanished after creation`);
