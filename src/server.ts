@@ -10,7 +10,12 @@ import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from './app/seed-demo.js';
 import { buildServices, type Services } from './app/services.js';
 import type { Config } from './config.js';
 import { allSystemAccounts } from './domain/accounts.js';
+import { CachedGiftCatalog } from './app/catalog-cache.js';
+import { ComboTracker } from './app/combo-tracker.js';
 import { buildApp } from './http/app.js';
+import { giftsRoutes } from './http/routes/gifts.js';
+import { FileArtLibrary } from './platform/file-art-library.js';
+import { KyselyGiftCatalog, KyselyLiveDirectory } from './storage/kysely-gift-catalog.js';
 import { accountsRoutes } from './http/routes/accounts.js';
 import { nodeIds } from './platform/node-ids.js';
 import { ScryptPasswordHasher } from './platform/scrypt-password-hasher.js';
@@ -43,6 +48,7 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
   try {
     await storage.ledger.openAccounts(allSystemAccounts(config.money.currencies));
     const users = new KyselyUserStore(storage.db);
+    const art = new FileArtLibrary();
     const passwords = options.passwords ?? new ScryptPasswordHasher();
     if (config.demo) await seedDemoOnce(storage, config, { users, passwords, clock });
 
@@ -55,7 +61,13 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
       tokens: new KyselyApiTokenStore(storage.db),
       audit: new KyselyAuditLog(storage.db),
       ledger: storage.ledger,
+      catalog: new CachedGiftCatalog(new KyselyGiftCatalog(storage.db), clock),
+      art,
+      lives: new KyselyLiveDirectory(storage.db),
+      combos: new ComboTracker(),
+      policy: config.money,
     });
+    await services.seedCatalog();
 
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics, prefix: 'livegift_' });
@@ -82,7 +94,7 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
       metrics,
       version: VERSION,
       authenticate: (credentials) => services.authenticate(credentials),
-      routes: [accountsRoutes(services)],
+      routes: [accountsRoutes(services), giftsRoutes(services, art)],
       async health() {
         const checks: Record<string, string> = {};
         try {
