@@ -19,6 +19,10 @@ const ConfigSchema = z.object({
     .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
     .optional(),
   PORT: int(0, 65535).default(3000),
+  /** The address people and payment providers reach this server at (default http://localhost:PORT). */
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Secret of the sandbox provider's webhook signatures (default: a new random one per process). */
+  SANDBOX_WEBHOOK_SECRET: z.string().min(16).optional(),
   HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Seed demo users, wallets and a LIVE on first start (on by default for the embedded database). */
@@ -32,6 +36,10 @@ const ConfigSchema = z.object({
   DIAMOND_HOLD_HOURS: int(0, 24 * 365).optional(),
   PAYOUT_MIN_CENTS: int(0, 100_000_000).default(1000),
   PAYOUT_DAILY_MAX_CENTS: int(1, 1_000_000_000).default(100_000),
+  /** How often matured diamonds move from on hold to available; 0 turns the job off (tests drive it). */
+  DIAMOND_MATURE_INTERVAL_SECONDS: int(0, 3600).default(5),
+  /** How often the payout worker takes requested payouts to the provider; 0 turns it off. */
+  PAYOUT_WORKER_INTERVAL_SECONDS: int(0, 3600).default(5),
   SPEND_DAILY_MAX_CENTS: int(1, 1_000_000_000).default(50_000),
   SPEND_WEEKLY_MAX_CENTS: int(1, 1_000_000_000).default(200_000),
   /** Gifts worth at least this many coins play full screen, individually, and are never dropped. */
@@ -49,6 +57,12 @@ const ConfigSchema = z.object({
   LEDGER_QUEUE_MAX: int(1, 10_000_000).default(100_000),
   /** Most milliseconds SIGTERM waits for in-flight requests before closing them. */
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
+
+  // LIVEs.
+  /** A LIVE whose creator sent no heartbeat for this long is ended automatically. */
+  LIVE_CREATOR_AWAY_MINUTES: int(1, 24 * 60).default(5),
+  /** How often the auto-end job runs; 0 turns it off (tests drive it by hand). */
+  LIVE_AUTO_END_INTERVAL_SECONDS: int(0, 3600).default(30),
 });
 
 export type Env = z.input<typeof ConfigSchema>;
@@ -58,6 +72,8 @@ export interface Config {
   readonly sqlitePath: string;
   readonly redisUrl: string | undefined;
   readonly port: number;
+  readonly publicUrl: string;
+  readonly sandboxWebhookSecret: string | undefined;
   readonly host: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly demo: boolean;
@@ -74,6 +90,8 @@ export interface Config {
   };
   readonly ledger: { readonly maxBatch: number; readonly maxWaitMs: number; readonly queueMax: number };
   readonly shutdownGraceMs: number;
+  readonly payouts: { readonly matureIntervalMs: number; readonly workerIntervalMs: number };
+  readonly lives: { readonly creatorAwayMs: number; readonly autoEndIntervalMs: number };
 }
 
 export class ConfigError extends Error {
@@ -99,6 +117,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sqlitePath: resolve(c.SQLITE_PATH),
     redisUrl: c.REDIS_URL,
     port: c.PORT,
+    publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ''),
+    sandboxWebhookSecret: c.SANDBOX_WEBHOOK_SECRET,
     host: c.HOST,
     logLevel: c.LOG_LEVEL,
     demo,
@@ -115,5 +135,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     ledger: { maxBatch: c.LEDGER_BATCH_MAX, maxWaitMs: c.LEDGER_BATCH_WAIT_MS, queueMax: c.LEDGER_QUEUE_MAX },
     shutdownGraceMs: c.SHUTDOWN_GRACE_MS,
+    payouts: { matureIntervalMs: c.DIAMOND_MATURE_INTERVAL_SECONDS * 1000, workerIntervalMs: c.PAYOUT_WORKER_INTERVAL_SECONDS * 1000 },
+    lives: { creatorAwayMs: c.LIVE_CREATOR_AWAY_MINUTES * 60_000, autoEndIntervalMs: c.LIVE_AUTO_END_INTERVAL_SECONDS * 1000 },
   };
 }
