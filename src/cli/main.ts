@@ -1,6 +1,13 @@
-// The `livegift` command: serve, migrate, seed, reconcile. Exit codes: 0 ok, 1 failure (bad config,
-// ledger drift), 2 usage error.
+// The `livegift` command: serve, migrate, seed, user create, reconcile. Exit codes: 0 ok, 1 failure
+// (bad config, ledger drift, refused input), 2 usage error.
+import { parseArgs } from 'node:util';
+import { signUp } from '../app/sign-up.js';
+import { DomainError } from '../domain/errors.js';
+import { SignUpBody } from '../protocol/accounts.js';
+import { nodeIds } from '../platform/node-ids.js';
+import { KyselyAuditLog } from '../storage/kysely-user-store.js';
 import { seedDemo } from '../app/seed-demo.js';
+import { PAYOUTS_USAGE, payoutsCommand } from './payouts-command.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { allSystemAccounts } from '../domain/accounts.js';
 import { banner, startServer } from '../server.js';
@@ -15,7 +22,11 @@ Commands:
   serve       Run the server (HTTP API and web app) on PORT (default 3000)
   migrate     Create or upgrade the database schema, then exit
   seed        Book the demo accounts and transfers (idempotent), then exit
+  user create --email E --handle H --name N --birth-date YYYY-MM-DD [--admin | --moderator]
+              Create an account; the password is read from LIVEGIFT_PASSWORD or the first
+              line of standard input
   reconcile   Recompute every balance from the ledger's transfers; exit 1 on any drift
+${PAYOUTS_USAGE}
   help        Show this text
 
 Configuration comes from environment variables; see README.md.`;
@@ -26,7 +37,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (!['serve', 'migrate', 'seed', 'reconcile'].includes(command)) {
+  if (!['serve', 'migrate', 'seed', 'reconcile', 'user', 'payouts'].includes(command)) {
     console.error(`Unknown command: ${command}\n\n${USAGE}`);
     return 2;
   }
@@ -55,6 +66,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         console.log(`Demo seed: ${r.applied} applied, ${r.duplicates} already there.`);
         return 0;
       });
+    case 'user':
+      return userCommand(config, argv.slice(1));
+    case 'payouts':
+      return payoutsCommand(argv.slice(1), (run) => withStorage(config, run));
     case 'reconcile':
       return withStorage(config, async (storage) => {
         const report = await storage.ledger.reconcile();
@@ -99,4 +114,65 @@ async function serve(config: Config): Promise<number> {
     process.once('SIGTERM', () => { stop('SIGTERM'); });
     process.once('SIGINT', () => { stop('SIGINT'); });
   });
+}
+
+async function userCommand(config: Config, argv: readonly string[]): Promise<number> {
+  if (argv[0] !== 'create') {
+    console.error(`Unknown: livegift user ${argv[0] ?? ''}\n\n${USAGE}`);
+    return 2;
+  }
+  let values: { email?: string; handle?: string; name?: string; 'birth-date'?: string; admin?: boolean; moderator?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv.slice(1),
+      options: { email: { type: 'string' }, handle: { type: 'string' }, name: { type: 'string' }, 'birth-date': { type: 'string' }, admin: { type: 'boolean' }, moderator: { type: 'boolean' } },
+      strict: true,
+    }));
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    return 2;
+  }
+  const { email, handle, name } = values;
+  const birthDate = values['birth-date'];
+  if (email === undefined || handle === undefined || name === undefined || birthDate === undefined) {
+    console.error(`user create needs --email, --handle, --name and --birth-date.\n\n${USAGE}`);
+    return 2;
+  }
+  const password = process.env.LIVEGIFT_PASSWORD ?? (await firstLineOfStdin());
+  if (password.length < 10) {
+    console.error('The password must have at least 10 characters (LIVEGIFT_PASSWORD or standard input).');
+    return 1;
+  }
+  // The same schema as the sign-up route: the CLI accepts nothing the API would refuse.
+  const parsed = SignUpBody.safeParse({ email, handle, displayName: name, birthDate, password });
+  if (!parsed.success) {
+    console.error(`Refused: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    return 1;
+  }
+  return withStorage(config, async (storage) => {
+    try {
+      const user = await signUp(
+        { ...parsed.data, role: values.admin === true ? 'admin' : values.moderator === true ? 'moderator' : 'user' },
+        { users: new KyselyUserStore(storage.db), passwords: new ScryptPasswordHasher(), ids: nodeIds, clock: systemClock, audit: new KyselyAuditLog(storage.db), ledger: storage.ledger },
+      );
+      console.log(`Created ${user.role} @${user.handle} (${user.id}).`);
+      return 0;
+    } catch (error) {
+      if (error instanceof DomainError) {
+        console.error(`Refused: ${error.message}`);
+        return 1;
+      }
+      throw error;
+    }
+  });
+}
+
+async function firstLineOfStdin(): Promise<string> {
+  if (process.stdin.isTTY) return '';
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk as Buffer);
+    if (Buffer.concat(chunks).includes(10)) break;
+  }
+  return (Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '').trim();
 }
