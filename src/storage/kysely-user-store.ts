@@ -1,6 +1,6 @@
 // UserStore, SessionStore, ApiTokenStore and AuditLog on Kysely (SQLite and PostgreSQL alike).
 import type { Kysely, Selectable, Updateable } from 'kysely';
-import type { ApiTokenRecord, ApiTokenStore, AuditLog, NewUser, SessionRecord, SessionStore, User, UserStore } from '../app/ports.js';
+import type { ApiTokenRecord, ApiTokenStore, AuditEntry, AuditLog, NewUser, SessionRecord, SessionStore, User, UserStore } from '../app/ports.js';
 import { AlreadyExists } from '../domain/errors.js';
 import { num, numOrNull, uniqueViolation } from './kysely-values.js';
 import type { Database, UsersTable } from './schema.js';
@@ -160,6 +160,14 @@ export class KyselyApiTokenStore implements ApiTokenStore {
 
 export class KyselyAuditLog implements AuditLog {
   constructor(private readonly db: Kysely<Database>) {}
+
+  async list(options: { limit: number; beforeSeq?: number; subject?: string }): Promise<AuditEntry[]> {
+    let q = this.db.selectFrom('audit_log').selectAll().orderBy('seq', 'desc').limit(options.limit);
+    if (options.beforeSeq !== undefined) q = q.where('seq', '<', options.beforeSeq);
+    if (options.subject !== undefined) q = q.where('subject', '=', options.subject);
+    const rows = await q.execute();
+    return rows.map((r) => ({ seq: num(r.seq), atMs: num(r.at_ms), actorId: r.actor_id, action: r.action, subject: r.subject, details: JSON.parse(r.details) as Record<string, unknown> }));
+  }
 
   async append(entry: Parameters<AuditLog['append']>[0]): Promise<void> {
     await this.db
