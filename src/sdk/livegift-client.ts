@@ -1,0 +1,301 @@
+// The typed Livegift client: every HTTP route, its body and answer types taken from src/protocol
+// (the one wire contract), errors as LivegiftError with the server's stable `code`. Runs in browsers
+// (session cookie, sent by the browser) and in Node (API token, or the session cookie it keeps).
+//
+// Money-moving calls take a client id (made here when omitted) and retry a lost request with the
+// SAME id, so a flaky network can never charge twice: the server answers `duplicate`.
+import type { z } from 'zod';
+import type { ApiToken, ApiTokenCreated, Me, Scope, SessionCreated, SignUpBody } from '../protocol/accounts.js';
+import type { AuditPage, ReconcileReport } from '../protocol/admin.js';
+import type { CoinPrices, Purchase, PurchaseCreated, Wallet, WalletHistory } from '../protocol/coins.js';
+import type { Gift, GiftCatalog, GiftCreateBody, GiftUpdateBody, SentGift } from '../protocol/gifts.js';
+import type { Live, LivePage, LivePresence, LiveSummary } from '../protocol/lives.js';
+import type { DiamondBalance, Payout, PayoutAccount, PayoutAccountCreateBody, PayoutList } from '../protocol/payouts.js';
+
+/** A refusal from the server, with the stable code to branch on (e.g. `insufficient_coins`). */
+export class LivegiftError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Readonly<Record<string, unknown>> | undefined,
+  ) {
+    super(message);
+    this.name = 'LivegiftError';
+  }
+}
+
+export interface LivegiftClientOptions {
+  /** Where the server is, e.g. `http://localhost:3000`. */
+  readonly baseUrl: string;
+  /** A personal API token (`lgp_…`); without it the session cookie is used. */
+  readonly token?: string;
+  /** Another fetch (tests, custom agents). */
+  readonly fetch?: typeof fetch;
+  /** Attempts for idempotent money calls when the network fails (not when the server refuses). */
+  readonly retries?: number;
+}
+
+type Query = Record<string, string | number | undefined>;
+
+/** UUIDv7: time-ordered, so ids sort as they were made. Browsers and Node both have getRandomValues. */
+export function newClientId(nowMs: number = Date.now()): string {
+  const b = new Uint8Array(16);
+  crypto.getRandomValues(b);
+  let ms = nowMs;
+  for (let i = 5; i >= 0; i--) {
+    b[i] = ms % 256;
+    ms = Math.floor(ms / 256);
+  }
+  b[6] = ((b[6] ?? 0) & 0x0f) | 0x70;
+  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+export class LivegiftClient {
+  private readonly baseUrl: string;
+  private readonly fetchImpl: typeof fetch;
+  private readonly retries: number;
+  private token: string | undefined;
+  /** Node has no cookie jar: the session cookie from sign-up/log-in is kept here. */
+  private sessionCookie: string | undefined;
+
+  /**
+   * @example
+   * const lg = new LivegiftClient({ baseUrl: 'http://localhost:3000' });
+   * await lg.logIn({ login: 'ana', password: 'livegift-demo' });
+   * const { lives } = await lg.lives();
+   */
+  constructor(options: LivegiftClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.fetchImpl = options.fetch ?? fetch;
+    this.retries = options.retries ?? 3;
+    this.token = options.token;
+  }
+
+  /** Acts with this API token from now on. */
+  useToken(token: string): void {
+    this.token = token;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Accounts
+
+  /** Creates an account and signs in. */
+  async signUp(body: z.input<typeof SignUpBody>): Promise<Me> {
+    return (await this.request<z.infer<typeof SessionCreated>>('POST', '/v1/auth/signup', { body })).user;
+  }
+
+  /** Signs in with email or handle. @example await lg.logIn({ login: 'ana', password: 'livegift-demo' }) */
+  async logIn(body: { login: string; password: string }): Promise<Me> {
+    return (await this.request<z.infer<typeof SessionCreated>>('POST', '/v1/auth/login', { body })).user;
+  }
+
+  async logOut(options: { everywhere?: boolean } = {}): Promise<void> {
+    await this.request('POST', '/v1/auth/logout', { body: { everywhere: options.everywhere ?? false } });
+    this.sessionCookie = undefined;
+  }
+
+  me(): Promise<Me> {
+    return this.request('GET', '/v1/me');
+  }
+
+  /** The LIVE Gifts toggle (turning it on needs 18+ and good standing). */
+  setGiftsEnabled(enabled: boolean): Promise<Me> {
+    return this.request('PUT', '/v1/me/gifts', { body: { enabled } });
+  }
+
+  async apiTokens(): Promise<ApiToken[]> {
+    return (await this.request<{ tokens: ApiToken[] }>('GET', '/v1/me/tokens')).tokens;
+  }
+
+  /** Makes a token; its secret is in the answer only this once. */
+  createApiToken(body: { name: string; scopes: Scope[] }): Promise<ApiTokenCreated> {
+    return this.request('POST', '/v1/me/tokens', { body });
+  }
+
+  async revokeApiToken(id: string): Promise<void> {
+    await this.request('DELETE', `/v1/me/tokens/${encodeURIComponent(id)}`);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Gifts
+
+  async catalog(): Promise<Gift[]> {
+    return (await this.request<GiftCatalog>('GET', '/v1/catalog')).gifts;
+  }
+
+  gift(id: string): Promise<Gift> {
+    return this.request('GET', `/v1/catalog/${encodeURIComponent(id)}`);
+  }
+
+  /**
+   * Sends a gift in a LIVE. Keep `id` if you retry later yourself; a retry with it never charges twice.
+   * @example const sent = await lg.sendGift({ liveId, giftId: 'rose', count: 1 });
+   */
+  sendGift(body: { liveId: string; giftId: string; count?: number; id?: string }): Promise<SentGift> {
+    const id = body.id ?? newClientId();
+    return this.request('POST', '/v1/gifts', { body: { ...body, id, count: body.count ?? 1 }, idempotent: true });
+  }
+
+  createGift(body: z.input<typeof GiftCreateBody>): Promise<Gift> {
+    return this.request('POST', '/v1/admin/catalog', { body });
+  }
+
+  updateGift(id: string, patch: z.input<typeof GiftUpdateBody>): Promise<Gift> {
+    return this.request('PATCH', `/v1/admin/catalog/${encodeURIComponent(id)}`, { body: patch });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Coins
+
+  coinPrices(currency = 'USD'): Promise<CoinPrices> {
+    return this.request('GET', '/v1/coins/prices', { query: { currency } });
+  }
+
+  /**
+   * Starts a purchase; send the buyer to `checkoutUrl`. Coins arrive when the provider confirms.
+   * @example const { checkoutUrl } = await lg.buyCoins({ packageId: 'usd-350' });
+   */
+  buyCoins(body: ({ packageId: string } | { coins: number; currency: string }) & { id?: string }): Promise<z.infer<typeof PurchaseCreated>> {
+    return this.request('POST', '/v1/purchases', { body: { ...body, id: body.id ?? newClientId() }, idempotent: true });
+  }
+
+  async purchases(query: { limit?: number; beforeMs?: number } = {}): Promise<Purchase[]> {
+    return (await this.request<{ purchases: Purchase[] }>('GET', '/v1/purchases', { query })).purchases;
+  }
+
+  /** One purchase; an unfinished one is checked with the provider first (poll this after checkout). */
+  purchase(id: string): Promise<Purchase> {
+    return this.request('GET', `/v1/purchases/${encodeURIComponent(id)}`);
+  }
+
+  wallet(): Promise<z.infer<typeof Wallet>> {
+    return this.request('GET', '/v1/me/wallet');
+  }
+
+  walletHistory(query: { limit?: number; beforeSeq?: string } = {}): Promise<z.infer<typeof WalletHistory>> {
+    return this.request('GET', '/v1/me/wallet/history', { query });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // LIVEs
+
+  /** Goes LIVE. @example const live = await lg.startLive({ title: 'Sunday sketching' }); */
+  startLive(body: { title: string }): Promise<Live> {
+    return this.request('POST', '/v1/lives', { body });
+  }
+
+  /** Ends your LIVE (moderators: someone else's, with a reason). */
+  endLive(id: string, body: { reason?: string } = {}): Promise<Live> {
+    return this.request('POST', `/v1/lives/${encodeURIComponent(id)}/end`, { body });
+  }
+
+  lives(query: { limit?: number; cursor?: string } = {}): Promise<LivePage> {
+    return this.request('GET', '/v1/lives', { query });
+  }
+
+  live(id: string): Promise<Live> {
+    return this.request('GET', `/v1/lives/${encodeURIComponent(id)}`);
+  }
+
+  liveSummary(id: string): Promise<LiveSummary> {
+    return this.request('GET', `/v1/lives/${encodeURIComponent(id)}/summary`);
+  }
+
+  creatorLives(handle: string, query: { limit?: number; cursor?: string } = {}): Promise<LivePage> {
+    return this.request('GET', `/v1/creators/${encodeURIComponent(handle)}/lives`, { query });
+  }
+
+  joinLive(id: string, body: { viewerKey?: string } = {}): Promise<LivePresence> {
+    return this.request('POST', `/v1/lives/${encodeURIComponent(id)}/join`, { body });
+  }
+
+  leaveLive(id: string, body: { viewerKey?: string } = {}): Promise<LivePresence> {
+    return this.request('POST', `/v1/lives/${encodeURIComponent(id)}/leave`, { body });
+  }
+
+  heartbeat(id: string, body: { viewerKey?: string } = {}): Promise<unknown> {
+    return this.request('POST', `/v1/lives/${encodeURIComponent(id)}/heartbeat`, { body });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Diamonds and payouts
+
+  diamonds(): Promise<DiamondBalance> {
+    return this.request('GET', '/v1/me/diamonds');
+  }
+
+  async payoutAccounts(): Promise<PayoutAccount[]> {
+    return (await this.request<{ accounts: PayoutAccount[] }>('GET', '/v1/me/payout-accounts')).accounts;
+  }
+
+  addPayoutAccount(body: z.input<typeof PayoutAccountCreateBody>): Promise<PayoutAccount> {
+    return this.request('POST', '/v1/me/payout-accounts', { body });
+  }
+
+  async removePayoutAccount(id: string): Promise<void> {
+    await this.request('DELETE', `/v1/me/payout-accounts/${encodeURIComponent(id)}`);
+  }
+
+  /**
+   * Redeems available diamonds to a payout account; the payout then moves requested → processing → paid.
+   * @example await lg.redeem({ payoutAccountId, diamonds: 2000 });
+   */
+  redeem(body: { payoutAccountId: string; diamonds: number; id?: string }): Promise<Payout> {
+    return this.request('POST', '/v1/payouts', { body: { ...body, id: body.id ?? newClientId() }, idempotent: true });
+  }
+
+  async payouts(query: Query = {}): Promise<Payout[]> {
+    return (await this.request<z.infer<typeof PayoutList>>('GET', '/v1/payouts', { query })).payouts;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Admin
+
+  audit(query: { limit?: number; beforeSeq?: number; subject?: string } = {}): Promise<z.infer<typeof AuditPage>> {
+    return this.request('GET', '/v1/admin/audit', { query });
+  }
+
+  reconcile(): Promise<z.infer<typeof ReconcileReport>> {
+    return this.request('POST', '/v1/admin/reconcile');
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private async request<T>(method: string, path: string, options: { body?: unknown; query?: Query; idempotent?: boolean } = {}): Promise<T> {
+    const url = new URL(this.baseUrl + path);
+    for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
+    else if (this.sessionCookie !== undefined) headers.cookie = this.sessionCookie;
+    const init: RequestInit = { method, headers, credentials: 'include', ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}) };
+
+    const attempts = options.idempotent === true ? Math.max(1, this.retries) : 1;
+    let response: Response | undefined;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        response = await this.fetchImpl(url, init);
+        break;
+      } catch (error) {
+        // Only a request that never got an answer is retried, and only with the same id.
+        if (attempt >= attempts) throw error;
+        await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+      }
+    }
+    const setCookie = response.headers.get('set-cookie');
+    if (setCookie !== null) {
+      const pair = setCookie.split(';')[0] ?? '';
+      this.sessionCookie = /Max-Age=0/i.test(setCookie) ? undefined : pair;
+    }
+    const text = await response.text();
+    const json: unknown = text.length > 0 && (response.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : undefined;
+    if (!response.ok) {
+      const e = (json as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | undefined)?.error;
+      throw new LivegiftError(response.status, e?.code ?? 'http_error', e?.message ?? `HTTP ${response.status}`, e?.details);
+    }
+    return json as T;
+  }
+}
