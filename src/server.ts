@@ -13,14 +13,26 @@ import { allSystemAccounts } from './domain/accounts.js';
 import { CachedGiftCatalog } from './app/catalog-cache.js';
 import { ComboTracker } from './app/combo-tracker.js';
 import { buildApp } from './http/app.js';
+import { adminRoutes } from './http/routes/admin.js';
+import { coinsRoutes } from './http/routes/coins.js';
+import { sandboxCheckoutRoutes } from './payments/sandbox-checkout-routes.js';
+import { SandboxPaymentProvider } from './payments/sandbox-payment-provider.js';
+import { KyselyPurchaseStore } from './storage/kysely-purchase-store.js';
 import { giftsRoutes } from './http/routes/gifts.js';
 import { FileArtLibrary } from './platform/file-art-library.js';
-import { KyselyGiftCatalog, KyselyLiveDirectory } from './storage/kysely-gift-catalog.js';
+import { KyselyGiftCatalog } from './storage/kysely-gift-catalog.js';
+import { KyselyLiveStore } from './storage/kysely-live-store.js';
 import { accountsRoutes } from './http/routes/accounts.js';
+import { livesRoutes } from './http/routes/lives.js';
+import { startIntervalJob } from './platform/interval-job.js';
 import { nodeIds } from './platform/node-ids.js';
 import { ScryptPasswordHasher } from './platform/scrypt-password-hasher.js';
 import { openStorage, type Storage } from './storage/database.js';
 import { KyselyApiTokenStore, KyselyAuditLog, KyselySessionStore, KyselyUserStore } from './storage/kysely-user-store.js';
+import type { PayoutProvider } from './app/ports.js';
+import { payoutsRoutes } from './http/routes/payouts.js';
+import { SandboxPayoutProvider } from './payments/sandbox-payout-provider.js';
+import { KyselyPayoutAccountStore, KyselyPayoutStore, KyselyTransferFeed } from './storage/kysely-payout-store.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -37,6 +49,8 @@ export interface BuildOptions {
   readonly storage?: Storage;
   readonly clock?: Clock;
   readonly passwords?: PasswordHasher;
+  /** Where payouts are sent; the sandbox payout provider when absent. */
+  readonly payoutProvider?: PayoutProvider;
 }
 
 /** Wires a whole Livegift node without listening: what `serve` runs, and what tests inject into. */
@@ -52,6 +66,18 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
     const passwords = options.passwords ?? new ScryptPasswordHasher();
     if (config.demo) await seedDemoOnce(storage, config, { users, passwords, clock });
 
+    // The sandbox provider delivers its webhooks into this node's own HTTP app (no network needed);
+    // the app exists only further down, so delivery is bound to it late.
+    let deliverWebhook: ((rawBody: string, headers: Record<string, string>) => Promise<{ status: number }>) | null = null;
+    const payments = new SandboxPaymentProvider({
+      db: storage.db,
+      webhookSecret: config.sandboxWebhookSecret ?? nodeIds.secret(),
+      publicUrl: config.publicUrl,
+      nowMs: () => clock.nowMs(),
+      newId: () => nodeIds.uuid(),
+      deliver: (rawBody, headers) => (deliverWebhook ? deliverWebhook(rawBody, headers) : Promise.resolve({ status: 503 })),
+    });
+
     const services = buildServices({
       clock,
       ids: nodeIds,
@@ -63,9 +89,18 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
       ledger: storage.ledger,
       catalog: new CachedGiftCatalog(new KyselyGiftCatalog(storage.db), clock),
       art,
-      lives: new KyselyLiveDirectory(storage.db),
+      lives: new KyselyLiveStore(storage.db),
       combos: new ComboTracker(),
       policy: config.money,
+      payments,
+      purchases: new KyselyPurchaseStore(storage.db),
+      currencies: config.money.currencies,
+      publicUrl: config.publicUrl,
+      payoutAccounts: new KyselyPayoutAccountStore(storage.db),
+      payouts: new KyselyPayoutStore(storage.db),
+      payoutProvider: options.payoutProvider ?? new SandboxPayoutProvider({ db: storage.db, nowMs: () => clock.nowMs(), newId: () => nodeIds.uuid() }),
+      feed: new KyselyTransferFeed(storage.db),
+      diamondPolicy: config.money,
     });
     await services.seedCatalog();
 
@@ -94,7 +129,7 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
       metrics,
       version: VERSION,
       authenticate: (credentials) => services.authenticate(credentials),
-      routes: [accountsRoutes(services), giftsRoutes(services, art)],
+      routes: [accountsRoutes(services), giftsRoutes(services, art), livesRoutes(services), coinsRoutes(services), sandboxCheckoutRoutes(payments), payoutsRoutes(services), adminRoutes(services)],
       async health() {
         const checks: Record<string, string> = {};
         try {
@@ -107,12 +142,53 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
         return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
       },
     });
+    deliverWebhook = async (rawBody, headers) => ({
+      status: (await app.inject({ method: 'POST', url: `/v1/webhooks/${payments.name}`, payload: rawBody, headers: { ...headers, 'content-type': 'application/json' } })).statusCode,
+    });
+    // Ends LIVEs whose creator went away; several nodes may run it at once (ending is idempotent).
+    const autoEnd = startIntervalJob({
+      everyMs: config.lives.autoEndIntervalMs,
+      async run() {
+        const result = await services.endAbandonedLives({ creatorAwayMs: config.lives.creatorAwayMs });
+        if (result.ended.length > 0) app.log.info({ ended: result.ended }, 'ended LIVEs whose creator was away');
+        for (const f of result.failed) app.log.error({ err: f.error, liveId: f.liveId }, 'could not end or summarize a LIVE');
+      },
+      onError: (error) => {
+        app.log.error({ err: error }, 'the LIVE auto-end job failed');
+      },
+    });
+    // Diamonds mature and payouts are paid in the background; several nodes may run both at once
+    // (maturing and paying are idempotent, and a payout is claimed by one worker at a time).
+    const maturing = startIntervalJob({
+      everyMs: config.payouts.matureIntervalMs,
+      async run() {
+        const r = await services.matureDiamonds();
+        if (r.matured > 0 || r.skipped > 0) app.log.info({ matured: r.matured, diamonds: r.diamonds.toString(), skipped: r.skipped }, 'matured diamonds');
+      },
+      onError: (error) => {
+        app.log.error({ err: error }, 'the diamond maturation job failed');
+      },
+    });
+    const payingOut = startIntervalJob({
+      everyMs: config.payouts.workerIntervalMs,
+      async run() {
+        const r = await services.processPayouts();
+        if (r.paid + r.failed + r.recovered + r.retrying > 0) app.log.info({ ...r, errors: r.errors.length }, 'payout worker run');
+        for (const e of r.errors) app.log.error({ payoutId: e.payoutId, error: e.message }, 'a payout could not be processed');
+      },
+      onError: (error) => {
+        app.log.error({ err: error }, 'the payout worker failed');
+      },
+    });
     return {
       app,
       storage,
       services,
       async close() {
         stopping = true;
+        await Promise.all([maturing.stop(), payingOut.stop()]); // runs in progress finish before the database closes
+        await autoEnd.stop(); // a run in progress finishes before the database closes
+        await payments.close(); // stops webhook retries, which go through the app
         const grace = setTimeout(() => {
           app.server.closeAllConnections();
         }, config.shutdownGraceMs);

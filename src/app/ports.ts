@@ -194,9 +194,26 @@ export interface ApiTokenStore {
   touch(id: string, atMs: number): Promise<void>;
 }
 
-/** Append-only record of every money movement and admin action. */
+export interface AuditEntry {
+  readonly seq: number;
+  readonly atMs: number;
+  /** Null: the system (a job, a webhook). */
+  readonly actorId: string | null;
+  /** Past-tense dotted, e.g. `gift.retired`, `purchase.paid`. */
+  readonly action: string;
+  /** What it is about, e.g. `user:<id>`, `purchase:<id>`. */
+  readonly subject: string;
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Append-only record of admin actions and of the life of every purchase and payout. Money itself
+ * moves only in the ledger, whose transfers are their own append-only, hash-chained trail.
+ */
 export interface AuditLog {
-  append(entry: { readonly atMs: number; readonly actorId: string | null; readonly action: string; readonly subject: string; readonly details: Readonly<Record<string, unknown>> }): Promise<void>;
+  append(entry: Omit<AuditEntry, 'seq'>): Promise<void>;
+  /** Newest first; optionally only one subject's entries. */
+  list(options: { limit: number; beforeSeq?: number; subject?: string }): Promise<AuditEntry[]>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -449,4 +466,38 @@ export interface TransferFeed {
   getCursor(name: string): Promise<bigint>;
   /** Moves the cursor forward (never back, whatever order two nodes write in). */
   saveCursor(name: string, seq: bigint, atMs: number): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Coin purchases.
+
+export type PurchaseStatus = 'created' | 'pending' | 'paid' | 'declined' | 'refunded' | 'disputed' | 'dispute_lost' | 'dispute_won';
+
+export interface Purchase {
+  readonly id: string;
+  readonly userId: string;
+  /** The client's idempotency key for creating it. */
+  readonly clientId: string;
+  readonly packageId: string | null;
+  readonly coins: bigint;
+  readonly currency: string;
+  readonly amountMinor: bigint;
+  readonly provider: string;
+  readonly providerRef: string | null;
+  readonly status: PurchaseStatus;
+  readonly createdAtMs: number;
+  readonly updatedAtMs: number;
+  readonly paidAtMs: number | null;
+}
+
+export interface PurchaseStore {
+  /** Inserts, or returns the existing purchase with the same clientId (created: false). */
+  create(purchase: Purchase): Promise<{ purchase: Purchase; created: boolean }>;
+  get(id: string): Promise<Purchase | null>;
+  setProviderRef(id: string, providerRef: string, atMs: number): Promise<void>;
+  /** Moves the status only from one of `from`; returns whether it moved. */
+  transition(id: string, from: readonly PurchaseStatus[], to: PurchaseStatus, atMs: number): Promise<boolean>;
+  listOf(userId: string, options: { limit: number; beforeMs?: number }): Promise<Purchase[]>;
+  /** Records a webhook event id; false when it was seen before. */
+  recordEvent(id: string, type: string, atMs: number): Promise<boolean>;
 }

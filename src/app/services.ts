@@ -3,13 +3,23 @@
 // (TypeScript checks that `p` has them; the use case's signature names exactly which).
 import { authenticate, type AuthenticateInput } from './authenticate.js';
 import type { ComboTracker } from './combo-tracker.js';
+import type { Principal } from './authenticate.js';
+import { listAudit, type ListAuditInput } from './list-audit.js';
+import { reconcileLedger } from './reconcile-ledger.js';
+import { confirmPurchase, type ConfirmPurchaseInput } from './confirm-purchase.js';
 import { createGift, type CreateGiftInput } from './create-gift.js';
+import { createPurchase, type CreatePurchaseInput } from './create-purchase.js';
+import { getCoinPrices } from './get-coin-prices.js';
+import { getWalletBalance, listWalletHistory } from './get-wallet.js';
+import { handlePaymentWebhook } from './handle-payment-webhook.js';
 import { seedCatalog } from './seed-catalog.js';
 import { sendGift, type SendGiftInput, type SpendPolicy } from './send-gift.js';
 import { updateGift, type UpdateGiftInput } from './update-gift.js';
 import { createApiToken, type CreateApiTokenInput } from './create-api-token.js';
 import { logIn, type LogInInput } from './log-in.js';
 import { logOut, type LogOutInput } from './log-out.js';
+import { NotFound } from '../domain/errors.js';
+import type { PaymentProvider, PurchaseStore } from './ports.js';
 import type { ApiTokenStore, ArtLibrary, AuditLog, Clock, GiftCatalog, Ids, LedgerStore, LiveStore, PasswordHasher, SessionStore, UserStore } from './ports.js';
 import { endAbandonedLives, type EndAbandonedLivesInput } from './end-abandoned-lives.js';
 import { endLive, type EndLiveInput } from './end-live.js';
@@ -24,6 +34,16 @@ import { startLive, type StartLiveInput } from './start-live.js';
 import { revokeApiToken, type RevokeApiTokenInput } from './revoke-api-token.js';
 import { setGiftsEnabled, type SetGiftsEnabledInput } from './set-gifts-enabled.js';
 import { signUp, type SignUpInput } from './sign-up.js';
+import { addPayoutAccount, type AddPayoutAccountInput } from './add-payout-account.js';
+import { getDiamondBalance, type GetDiamondBalanceInput } from './get-diamond-balance.js';
+import { listPayoutAccounts, type ListPayoutAccountsInput } from './list-payout-accounts.js';
+import { listPayouts, type ListPayoutsInput } from './list-payouts.js';
+import { matureDiamonds, type MatureDiamondsInput } from './mature-diamonds.js';
+import { processPayouts, type ProcessPayoutsInput } from './process-payouts.js';
+import { removePayoutAccount, type RemovePayoutAccountInput } from './remove-payout-account.js';
+import { requestPayout, type RequestPayoutInput } from './request-payout.js';
+import type { PayoutAccountStore, PayoutProvider, PayoutStore, TransferFeed } from './ports.js';
+import type { DiamondPolicy } from '../domain/payouts.js';
 
 export interface Ports {
   readonly clock: Clock;
@@ -39,7 +59,19 @@ export interface Ports {
   /** LIVEs, their viewers and summaries (sendGift uses only its LiveDirectory part). */
   readonly lives: LiveStore;
   readonly combos: ComboTracker;
-  readonly policy: SpendPolicy;
+  readonly policy: SpendPolicy & { readonly diamondValueMicroUsd: bigint };
+  readonly payments: PaymentProvider;
+  readonly purchases: PurchaseStore;
+  /** Currencies this installation sells coins in. */
+  readonly currencies: readonly string[];
+  /** Our public base URL (links given to payment providers). */
+  readonly publicUrl: string;
+  /** Diamonds and payouts: payout accounts, payouts, the provider, the ledger feed of the jobs, the money knobs. */
+  readonly payoutAccounts: PayoutAccountStore;
+  readonly payouts: PayoutStore;
+  readonly payoutProvider: PayoutProvider;
+  readonly feed: TransferFeed;
+  readonly diamondPolicy: DiamondPolicy;
 }
 
 /** Account use cases: sign-up, sessions, API tokens, the LIVE Gifts toggle. */
@@ -85,6 +117,45 @@ function liveServices(p: Ports) {
   };
 }
 
+/** Buying coins and the wallet. */
+function coinServices(p: Ports) {
+  return {
+    coinPrices: (currency: string) => getCoinPrices(currency, p),
+    createPurchase: (input: CreatePurchaseInput) => createPurchase(input, p),
+    confirmPurchase: (input: ConfirmPurchaseInput) => confirmPurchase(input, p),
+    listPurchases: (input: { userId: string; limit: number; beforeMs?: number | undefined }) =>
+      p.purchases.listOf(input.userId, { limit: input.limit, ...(input.beforeMs !== undefined ? { beforeMs: input.beforeMs } : {}) }),
+    handlePaymentWebhook: async (input: { provider: string; rawBody: Buffer; headers: Readonly<Record<string, string | string[] | undefined>> }) => {
+      if (input.provider !== p.payments.name) throw new NotFound(`No webhook endpoint for ${input.provider}.`);
+      return handlePaymentWebhook(input, p);
+    },
+    getWalletBalance: (userId: string) => getWalletBalance(userId, p),
+    listWalletHistory: (input: { userId: string; limit: number; beforeSeq?: bigint | undefined }) => listWalletHistory(input, p),
+  };
+}
+
+/** Diamonds (balance, maturation) and payouts (accounts, redeem, the worker). */
+function payoutServices(p: Ports) {
+  return {
+    getDiamondBalance: (input: GetDiamondBalanceInput) => getDiamondBalance(input, p),
+    matureDiamonds: (input: MatureDiamondsInput = {}) => matureDiamonds(input, p),
+    addPayoutAccount: (input: AddPayoutAccountInput) => addPayoutAccount(input, p),
+    listPayoutAccounts: (input: ListPayoutAccountsInput) => listPayoutAccounts(input, p),
+    removePayoutAccount: (input: RemovePayoutAccountInput) => removePayoutAccount(input, p),
+    requestPayout: (input: RequestPayoutInput) => requestPayout(input, p),
+    listPayouts: (input: ListPayoutsInput) => listPayouts(input, p),
+    processPayouts: (input: ProcessPayoutsInput = {}) => processPayouts(input, p),
+  };
+}
+
+/** Admin reads. */
+function adminServices(p: Ports) {
+  return {
+    listAudit: (input: ListAuditInput) => listAudit(input, p),
+    reconcileLedger: (input: { actor: Principal }) => reconcileLedger(input, p),
+  };
+}
+
 /**
  * Every use case, bound. Each area contributes one `…Services(p)` function; add yours here with one
  * spread line.
@@ -94,7 +165,10 @@ export function buildServices(p: Ports) {
     clock: p.clock,
     ...accountServices(p),
     ...giftServices(p),
+    ...coinServices(p),
+    ...adminServices(p),
     ...liveServices(p),
+    ...payoutServices(p),
   };
 }
 

@@ -3,6 +3,11 @@ import type { ApiTokenRecord, User } from '../app/ports.js';
 import { isAdult } from '../domain/age.js';
 import { isLiveSuspended, PERMANENT_MS } from '../domain/users.js';
 import type { ApiToken, Me, PublicUser, Scope } from '../protocol/accounts.js';
+import type { z } from 'zod';
+import type { CoinPriceList, PricedPackage } from '../app/get-coin-prices.js';
+import type { WalletEntry as WalletEntryRecord } from '../app/get-wallet.js';
+import type { Purchase as PurchaseRecord } from '../app/ports.js';
+import type { CoinPrices, Purchase as PurchaseView, WalletEntry } from '../protocol/coins.js';
 import type { Principal } from '../app/authenticate.js';
 import type { LivePageResult } from '../app/list-lives.js';
 import type { LiveListing } from '../app/ports.js';
@@ -11,6 +16,10 @@ import { encodeLiveCursor, type Live, type LivePage, type LiveSummary } from '..
 import type { SentGift as SentGiftResult } from '../app/send-gift.js';
 import { isGiftAvailable, type CatalogGift } from '../domain/gifts.js';
 import type { Gift, SentGift } from '../protocol/gifts.js';
+import type { DiamondBalanceView } from '../app/get-diamond-balance.js';
+import type { PayoutAccountRecord, PayoutRecord } from '../app/ports.js';
+import { diamondsToMinor } from '../domain/diamond-value.js';
+import type { DiamondBalance, Payout as PayoutView, PayoutAccount as PayoutAccountView } from '../protocol/payouts.js';
 
 export function presentMe(user: User, nowMs: number): Me {
   return {
@@ -105,4 +114,90 @@ export function presentLive(l: LiveListing, viewer: Principal | null): Live {
 
 export function presentLivePage(page: LivePageResult, viewer: Principal | null): LivePage {
   return { lives: page.lives.map((l) => presentLive(l, viewer)), nextCursor: page.next ? encodeLiveCursor(page.next) : null };
+}
+
+export function presentCoinPrices(list: CoinPriceList): CoinPrices {
+  const pkg = (p: PricedPackage) => ({
+    id: p.id,
+    coins: Number(p.coins),
+    currency: p.currency,
+    priceMinor: Number(p.priceMinor),
+    split: { creatorsMinor: Number(p.split.creatorsMinor), processorMinor: Number(p.split.processorMinor), platformMinor: Number(p.split.platformMinor) },
+  });
+  return {
+    currency: list.currency,
+    packages: list.packages.map(pkg),
+    custom: { minCoins: Number(list.custom.minCoins), maxCoins: Number(list.custom.maxCoins), example: pkg(list.custom.example) },
+    currencies: [...list.currencies],
+  };
+}
+
+export function presentPurchase(p: PurchaseRecord): PurchaseView {
+  return {
+    id: p.id,
+    clientId: p.clientId,
+    packageId: p.packageId,
+    coins: Number(p.coins),
+    currency: p.currency,
+    amountMinor: Number(p.amountMinor),
+    provider: p.provider,
+    status: p.status,
+    createdAtMs: p.createdAtMs,
+    paidAtMs: p.paidAtMs,
+  };
+}
+
+export function presentWalletEntry(e: WalletEntryRecord): z.infer<typeof WalletEntry> {
+  const m = JSON.parse(e.transfer.metadata) as { giftId?: string; liveId?: string; count?: number };
+  return {
+    transferId: e.transfer.id,
+    code: e.transfer.code,
+    coins: Number(e.coins),
+    balanceAfter: Number(e.balanceAfter),
+    atMs: Number(e.transfer.createdAtMs),
+    ref: e.transfer.ref,
+    giftId: m.giftId ?? null,
+    liveId: m.liveId ?? null,
+    count: m.count ?? null,
+  };
+}
+
+// Diamonds and payouts.
+
+export function presentDiamondBalance(b: DiamondBalanceView): DiamondBalance {
+  return {
+    onHold: Number(b.onHold),
+    available: Number(b.available),
+    pendingPayout: Number(b.pendingPayout),
+    value: { currency: b.currency, onHoldMinor: Number(b.onHoldMinor), availableMinor: Number(b.availableMinor), pendingPayoutMinor: Number(b.pendingPayoutMinor) },
+    diamondValueMicroUsd: Number(b.diamondValueMicroUsd),
+    holdHours: b.holdMs / 3_600_000,
+    payout: {
+      minimumDiamonds: Number(b.minimumDiamonds),
+      minimumMinor: Number(diamondsToMinor(b.minimumDiamonds, b.diamondValueMicroUsd)),
+      dailyMaxDiamonds: Number(b.dailyMaxDiamonds),
+      dailyMaxMinor: Number(diamondsToMinor(b.dailyMaxDiamonds, b.diamondValueMicroUsd)),
+      todayRemainingDiamonds: Number(b.todayRemainingDiamonds),
+    },
+  };
+}
+
+export function presentPayoutAccount(a: PayoutAccountRecord): PayoutAccountView {
+  return { id: a.id, kind: a.kind, label: a.label, holderName: a.holderName, last4: a.last4, email: a.email, provider: a.provider, createdAtMs: a.createdAtMs };
+}
+
+export function presentPayout(p: PayoutRecord): PayoutView {
+  return {
+    id: p.id,
+    payoutAccountId: p.payoutAccountId,
+    diamonds: Number(p.diamonds),
+    currency: p.currency,
+    amountMinor: Number(p.amountMinor),
+    status: p.status,
+    failureReason: p.failureReason,
+    attempts: p.attempts,
+    createdAtMs: p.createdAtMs,
+    updatedAtMs: p.updatedAtMs,
+    resolvedAtMs: p.resolvedAtMs,
+  };
 }

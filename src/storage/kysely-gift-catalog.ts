@@ -1,6 +1,6 @@
-// GiftCatalog and LiveDirectory on Kysely (SQLite and PostgreSQL alike).
+// GiftCatalog on Kysely (SQLite and PostgreSQL alike).
 import type { Kysely, Selectable, Updateable } from 'kysely';
-import type { GiftCatalog, GiftPatch, LiveDirectory } from '../app/ports.js';
+import type { GiftCatalog, GiftPatch } from '../app/ports.js';
 import { AlreadyExists } from '../domain/errors.js';
 import type { CatalogGift } from '../domain/gifts.js';
 import { bigOf, num, numOrNull, uniqueViolation } from './kysely-values.js';
@@ -87,14 +87,5 @@ export class KyselyGiftCatalog implements GiftCatalog {
       .onConflict((oc) => oc.column('id').doNothing())
       .executeTakeFirst();
     return Number(r.numInsertedOrUpdatedRows ?? 0n);
-  }
-}
-
-export class KyselyLiveDirectory implements LiveDirectory {
-  constructor(private readonly db: Kysely<Database>) {}
-
-  async findLive(id: string): Promise<{ id: string; creatorId: string; status: 'live' | 'ended' } | null> {
-    const r = await this.db.selectFrom('lives').select(['id', 'creator_id', 'status']).where('id', '=', id).executeTakeFirst();
-    return r ? { id: r.id, creatorId: r.creator_id, status: r.status } : null;
   }
 }

@@ -14,6 +14,20 @@ export function big(value: unknown): bigint {
 export const TRANSFER_COLUMNS = `seq, id, code, kind, pending_id, debit_account_id, credit_account_id, asset, amount, metadata, ref,
   created_at_ms, debit_available_after, credit_available_after, fingerprint, prev_hash, hash`;
 
+/**
+ * A transfer's values in TRANSFER_COLUMNS order, for positional inserts: better-sqlite3 binds `?`
+ * parameters about twice as fast as `@named` ones, and the batch path inserts two rows per gift.
+ */
+export function transferValues(t: CommittedTransfer): unknown[] {
+  return [
+    t.seq, t.id, t.code, t.kind, t.pendingId, t.debitAccountId, t.creditAccountId, t.asset, t.amount, t.metadata, t.ref,
+    t.createdAtMs, t.debitAvailableAfter, t.creditAvailableAfter, t.fingerprint, t.prevHash, t.hash,
+  ];
+}
+
+/** `?, ?, …` with one placeholder per TRANSFER_COLUMNS entry. */
+export const TRANSFER_PLACEHOLDERS = TRANSFER_COLUMNS.split(',').map(() => '?').join(', ');
+
 export function transferFromRow(r: Row): CommittedTransfer {
   return {
     seq: big(r.seq),

@@ -26,6 +26,7 @@ export interface TransfersTable {
   asset: string;
   amount: bigint | number | string;
   metadata: string;
+  ref: string | null;
   created_at_ms: bigint | number | string;
   debit_available_after: bigint | number | string;
   credit_available_after: bigint | number | string;
@@ -152,6 +153,10 @@ export interface PayoutAccountsTable {
   provider_ref: string;
   created_at_ms: Big;
   removed_at_ms: Big | null;
+  // 0005-payouts: what a person recognises the account by (never a whole bank number).
+  holder_name: string | null;
+  last4: string | null;
+  email: string | null;
 }
 
 export interface PayoutsTable {
@@ -169,6 +174,9 @@ export interface PayoutsTable {
   failure_reason: string | null;
   created_at_ms: Big;
   updated_at_ms: Big;
+  // 0005-payouts
+  last_error: string | null;
+  resolved_at_ms: Big | null;
 }
 
 export interface AuditLogTable {

@@ -18,7 +18,7 @@ import {
 import { Reconciler, type ReconcileReport } from '../domain/reconcile.js';
 import { defaultGroupCommitOptions, GroupCommitWriter, type GroupCommitOptions } from './group-commit.js';
 import { LedgerInvariantError } from './ledger-errors.js';
-import { accountFromRow, big, sameSpec, TRANSFER_COLUMNS, transferFromRow, type Row } from './ledger-rows.js';
+import { accountFromRow, big, sameSpec, TRANSFER_COLUMNS, TRANSFER_PLACEHOLDERS, transferFromRow, transferValues, type Row } from './ledger-rows.js';
 
 /** Busy retries for a batch when another connection briefly holds the write lock. */
 const BUSY_RETRIES = 5;
@@ -45,9 +45,8 @@ export class SqliteLedgerStore implements LedgerStore {
       transfer: db.prepare(`SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE id = ?`),
       resolution: db.prepare('SELECT id FROM transfers WHERE pending_id = ?').pluck(),
       account: db.prepare('SELECT * FROM accounts WHERE id = ?'),
-      insertTransfer: db.prepare(`INSERT INTO transfers (${TRANSFER_COLUMNS}) VALUES
-        (@seq, @id, @code, @kind, @pendingId, @debitAccountId, @creditAccountId, @asset, @amount, @metadata, @ref,
-         @createdAtMs, @debitAvailableAfter, @creditAvailableAfter, @fingerprint, @prevHash, @hash)`),
+      // Positional (see transferValues): the batch path runs this twice per gift.
+      insertTransfer: db.prepare(`INSERT INTO transfers (${TRANSFER_COLUMNS}) VALUES (${TRANSFER_PLACEHOLDERS})`),
       // Relative update with the overdraft rule in SQL: the row changes only if it stays covered.
       updateAccount: db.prepare(`UPDATE accounts SET
           debits_posted = debits_posted + @debitsPosted, credits_posted = credits_posted + @creditsPosted,
@@ -185,7 +184,7 @@ export class SqliteLedgerStore implements LedgerStore {
         BigInt(this.nowMs()),
       );
 
-      for (const t of plan.newTransfers) s.insertTransfer.run(t);
+      for (const t of plan.newTransfers) s.insertTransfer.run(transferValues(t));
       for (const after of plan.changedAccounts) {
         const before = accounts.get(after.id) as AccountState;
         const changes = s.updateAccount.run({ id: after.id, ...balanceDelta(before, after) }).changes;

@@ -31,7 +31,9 @@ export interface TestNode extends Livegift {
 export async function openTestNode(dialect: TestDialect, env: Record<string, string> = {}): Promise<TestNode> {
   const clock = new TestClock();
   const storage = await dialect.open({ nowMs: () => clock.nowMs() });
-  const config = loadConfig({ LOG_LEVEL: 'silent', DEMO: 'false', ...env });
+  // Background jobs are off: tests that need them run services.endAbandonedLives, matureDiamonds
+  // and processPayouts themselves.
+  const config = loadConfig({ LOG_LEVEL: 'silent', DEMO: 'false', LIVE_AUTO_END_INTERVAL_SECONDS: '0', DIAMOND_MATURE_INTERVAL_SECONDS: '0', PAYOUT_WORKER_INTERVAL_SECONDS: '0', ...env });
   const node = await buildLivegift(config, { storage, clock, passwords: new ScryptPasswordHasher(1 << 10) });
   await node.app.ready();
   return {

@@ -4,11 +4,15 @@ import type { Dialect } from '../schema.js';
 import * as ledger from './0001-ledger.js';
 import * as economy from './0002-economy.js';
 import * as sandboxPayments from './0003-sandbox-payments.js';
+import * as lives from './0004-lives.js';
+import * as payouts from './0005-payouts.js';
 
 const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }> = {
   '0001-ledger': ledger,
   '0002-economy': economy,
   '0003-sandbox-payments': sandboxPayments,
+  '0004-lives': lives,
+  '0005-payouts': payouts,
 };
 
 /**

@@ -1,0 +1,411 @@
+// Proves the LIVE lifecycle over real HTTP and real databases: going LIVE (18+, not suspended, one at a
+// time even when five starts race), the on-air list, one LIVE, a creator's paged history, ending by
+// the creator, by a moderator with a reason (and not by anyone else), and automatically when the
+// creator is away; viewer presence (anonymous and signed-in, tabs, peak, unique, leave, staleness);
+// the summary computed from ledger gifts; and 400s that write nothing.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SystemAccounts, userAccounts } from '../../domain/accounts.js';
+import type { TransferRequest } from '../../domain/ledger.js';
+import { DIALECTS } from '../../../test/support/databases.js';
+import { openTestNode, signUpAs, type TestNode } from '../../../test/support/livegift.js';
+
+interface ErrorBody {
+  error: { code: string; message: string; details?: Record<string, unknown> };
+}
+interface PublicUserBody {
+  id: string;
+  handle: string;
+  displayName: string;
+}
+interface SummaryBody {
+  durationMs: number;
+  peakViewers: number;
+  uniqueViewers: number;
+  gifters: number;
+  giftsCount: number;
+  coinsSpent: number;
+  diamondsEarned: number;
+  topGifters: { user: PublicUserBody; coins: number; gifts: number }[];
+}
+interface LiveBody {
+  id: string;
+  title: string;
+  status: 'live' | 'ended';
+  creator: PublicUserBody;
+  giftsEnabled: boolean;
+  startedAtMs: number;
+  endedAtMs: number | null;
+  endedBy: 'creator' | 'moderator' | 'auto' | null;
+  endReason: string | null;
+  viewers: number;
+  peakViewers: number;
+  summary: SummaryBody | null;
+}
+interface PageBody {
+  lives: LiveBody[];
+  nextCursor: string | null;
+}
+interface PresenceBody {
+  liveId: string;
+  viewers: number;
+  peakViewers: number;
+}
+
+const MINUTE = 60_000;
+
+for (const dialect of DIALECTS) {
+  describe.skipIf(!dialect.available)(`LIVEs API on ${dialect.name}`, () => {
+    let node: TestNode;
+    beforeAll(async () => {
+      node = await openTestNode(dialect);
+    });
+    afterAll(async () => {
+      await node.drop();
+    });
+
+    const start = (cookie: string, title: unknown = 'Evening jam') =>
+      node.call<LiveBody & ErrorBody>({ method: 'POST', url: '/v1/lives', headers: { cookie }, payload: { title } });
+    const end = (cookie: string | null, id: string, payload?: object) =>
+      node.call<LiveBody & ErrorBody>({ method: 'POST', url: `/v1/lives/${id}/end`, headers: cookie !== null ? { cookie } : {}, ...(payload ? { payload } : {}) });
+    const presence = (action: 'join' | 'leave' | 'heartbeat', id: string, who: { cookie?: string; viewerKey?: string }) =>
+      node.call<PresenceBody & ErrorBody>({
+        method: 'POST',
+        url: `/v1/lives/${id}/${action}`,
+        headers: who.cookie !== undefined ? { cookie: who.cookie } : {},
+        ...(who.viewerKey !== undefined ? { payload: { viewerKey: who.viewerKey } } : {}),
+      });
+    const getLive = (id: string, cookie?: string) =>
+      node.call<LiveBody & ErrorBody>({ method: 'GET', url: `/v1/lives/${id}`, headers: cookie !== undefined ? { cookie } : {} });
+    const livesOf = async (creatorId: string) => node.storage.db.selectFrom('lives').selectAll().where('creator_id', '=', creatorId).execute();
+    const auditOf = async (liveId: string) =>
+      node.storage.db.selectFrom('audit_log').select(['action', 'actor_id', 'details']).where('subject', '=', `live:${liveId}`).orderBy('seq').execute();
+
+    it('starts a LIVE, lists it on air, shows it, ends it by its creator (once), and keeps it in the history', async () => {
+      const mira = await signUpAs(node, { handle: 'mira' });
+      await node.call({ method: 'PUT', url: '/v1/me/gifts', headers: { cookie: mira.cookie }, payload: { enabled: true } });
+
+      const started = await start(mira.cookie, '  Sunday sketching  ');
+      expect(started.status).toBe(201);
+      expect(started.body).toMatchObject({
+        title: 'Sunday sketching',
+        status: 'live',
+        creator: { id: mira.userId, handle: 'mira', displayName: 'MIRA' },
+        giftsEnabled: true,
+        startedAtMs: node.clock.nowMs(),
+        endedAtMs: null,
+        endedBy: null,
+        viewers: 0,
+        summary: null,
+      });
+      const id = started.body.id;
+
+      const onAir = await node.call<PageBody>({ method: 'GET', url: '/v1/lives?limit=100' });
+      expect(onAir.status).toBe(200);
+      expect(onAir.body.lives.find((l) => l.id === id)).toMatchObject({ title: 'Sunday sketching', creator: { handle: 'mira' }, giftsEnabled: true });
+      expect((await getLive(id)).body).toMatchObject({ id, status: 'live' });
+
+      node.clock.advance(42 * MINUTE);
+      const ended = await end(mira.cookie, id);
+      expect(ended.status).toBe(200);
+      expect(ended.body).toMatchObject({ status: 'ended', endedBy: 'creator', endedAtMs: node.clock.nowMs(), viewers: 0 });
+      expect(ended.body.summary).toMatchObject({ durationMs: 42 * MINUTE, gifters: 0, coinsSpent: 0 });
+
+      // Ending again changes nothing, whenever it happens.
+      node.clock.advance(MINUTE);
+      const again = await end(mira.cookie, id);
+      expect(again.status).toBe(200);
+      expect(again.body).toEqual(ended.body);
+
+      const after = await node.call<PageBody>({ method: 'GET', url: '/v1/lives?limit=100' });
+      expect(after.body.lives.some((l) => l.id === id)).toBe(false);
+      const history = await node.call<PageBody>({ method: 'GET', url: '/v1/creators/@Mira/lives' });
+      expect(history.status).toBe(200);
+      expect(history.body.lives.map((l) => l.id)).toEqual([id]);
+      expect(history.body.lives[0]?.summary?.durationMs).toBe(42 * MINUTE);
+
+      expect((await auditOf(id)).map((a) => [a.action, a.actor_id])).toEqual([
+        ['live.started', mira.userId],
+        ['live.ended', mira.userId],
+      ]);
+    });
+
+    it('refuses to start a LIVE for an under-18, a suspended creator (naming the reason and end date) and a banned one', async () => {
+      const teen = await signUpAs(node, { handle: 'teen_kit', birthDate: '2010-06-01' });
+      const young = await start(teen.cookie);
+      expect(young.status).toBe(403);
+      expect(young.body.error.code).toBe('age_restricted');
+      expect(young.body.error.message).toContain('18 or older to go LIVE');
+
+      const sam = await signUpAs(node, { handle: 'sam' });
+      const untilMs = node.clock.nowMs() + 7 * 24 * 60 * MINUTE;
+      await node.storage.db.updateTable('users').set({ live_suspended_until_ms: untilMs, live_suspension_reason: 'gift-baiting' }).where('id', '=', sam.userId).execute();
+      const suspended = await start(sam.cookie);
+      expect(suspended.status).toBe(403);
+      expect(suspended.body.error.code).toBe('live_suspended');
+      expect(suspended.body.error.details).toEqual({ untilMs, reason: 'gift-baiting' });
+      expect(suspended.body.error.message).toContain(new Date(untilMs).toISOString());
+      expect(suspended.body.error.message).toContain('gift-baiting');
+
+      const bo = await signUpAs(node, { handle: 'bobo' });
+      await node.storage.db.updateTable('users').set({ banned_at_ms: node.clock.nowMs(), ban_reason: 'fraud' }).where('id', '=', bo.userId).execute();
+      const banned = await start(bo.cookie);
+      expect(banned.status).toBe(403);
+      expect(banned.body.error.code).toBe('account_suspended');
+
+      const anonymous = await node.call<ErrorBody>({ method: 'POST', url: '/v1/lives', payload: { title: 'x' } });
+      expect(anonymous.status).toBe(401);
+      for (const who of [teen, sam, bo]) expect(await livesOf(who.userId)).toHaveLength(0);
+    });
+
+    it('keeps one LIVE on air per creator, even when five starts race, and the database index refuses a second', async () => {
+      const leo = await signUpAs(node, { handle: 'leo' });
+      const first = await start(leo.cookie);
+      const second = await start(leo.cookie, 'Another one');
+      expect(second.status).toBe(409);
+      expect(second.body.error).toMatchObject({ code: 'already_live', details: { liveId: first.body.id } });
+
+      const zoe = await signUpAs(node, { handle: 'zoe' });
+      const raced = await Promise.all(Array.from({ length: 5 }, (_, i) => start(zoe.cookie, `Race ${i}`)));
+      expect(raced.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409]);
+      for (const r of raced.filter((x) => x.status === 409)) expect(r.body.error.code).toBe('already_live');
+      expect((await livesOf(zoe.userId)).filter((l) => l.status === 'live')).toHaveLength(1);
+
+      // Whatever code writes the row, the database keeps a second LIVE of the creator off the air.
+      const nowMs = node.clock.nowMs();
+      await expect(
+        node.storage.db
+          .insertInto('lives')
+          .values({ id: randomUUID(), creator_id: leo.userId, title: 'x', status: 'live', started_at_ms: nowMs, creator_seen_at_ms: nowMs, peak_viewers: 0 })
+          .execute(),
+      ).rejects.toThrow();
+
+      // Once ended, the creator may go LIVE again.
+      expect((await end(leo.cookie, first.body.id)).status).toBe(200);
+      expect((await start(leo.cookie, 'Back again')).status).toBe(201);
+    });
+
+    it("lets a moderator end someone's LIVE with a reason, shown only to them and the creator; others get 403", async () => {
+      const nia = await signUpAs(node, { handle: 'nia' });
+      const mod = await signUpAs(node, { handle: 'modest' });
+      await node.storage.db.updateTable('users').set({ role: 'moderator' }).where('id', '=', mod.userId).execute();
+      const viewer = await signUpAs(node, { handle: 'pat' });
+      const { id } = (await start(nia.cookie)).body;
+
+      const stranger = await end(viewer.cookie, id, { reason: 'I do not like it' });
+      expect(stranger.status).toBe(403);
+      expect(stranger.body.error.code).toBe('forbidden');
+      expect((await end(null, id)).status).toBe(401);
+      const noReason = await end(mod.cookie, id);
+      expect(noReason.status).toBe(400);
+      expect(noReason.body.error).toMatchObject({ code: 'validation_failed', details: { field: 'reason' } });
+      expect((await getLive(id)).body.status).toBe('live');
+
+      const ended = await end(mod.cookie, id, { reason: 'Community Guidelines: dangerous acts' });
+      expect(ended.status).toBe(200);
+      expect(ended.body).toMatchObject({ status: 'ended', endedBy: 'moderator', endReason: 'Community Guidelines: dangerous acts' });
+      expect((await getLive(id, nia.cookie)).body.endReason).toBe('Community Guidelines: dangerous acts');
+      expect((await getLive(id, viewer.cookie)).body.endReason).toBeNull();
+      expect((await getLive(id)).body).toMatchObject({ endedBy: 'moderator', endReason: null });
+
+      const audit = await auditOf(id);
+      expect(audit.map((a) => [a.action, a.actor_id])).toEqual([
+        ['live.started', nia.userId],
+        ['live.ended', mod.userId],
+      ]);
+      expect(JSON.parse(audit[1]?.details ?? '{}')).toMatchObject({ endedBy: 'moderator', reason: 'Community Guidelines: dangerous acts', creatorId: nia.userId });
+    });
+
+    it('ends a LIVE automatically once its creator has been away past LIVE_CREATOR_AWAY_MINUTES, and completes missing summaries', async () => {
+      expect(node.config.lives.creatorAwayMs).toBe(5 * MINUTE);
+      const ivy = await signUpAs(node, { handle: 'ivy' });
+      const { id } = (await start(ivy.cookie)).body;
+      const job = () => node.services.endAbandonedLives({ creatorAwayMs: node.config.lives.creatorAwayMs });
+
+      node.clock.advance(4 * MINUTE);
+      expect((await presence('heartbeat', id, { cookie: ivy.cookie })).status).toBe(200);
+      node.clock.advance(4 * MINUTE); // 8 min since start, 4 since the heartbeat
+      expect((await job()).ended).not.toContain(id);
+      expect((await getLive(id)).body.status).toBe('live');
+
+      node.clock.advance(2 * MINUTE); // 6 min since the heartbeat
+      const run = await job();
+      expect(run.ended).toContain(id);
+      expect(run.failed).toEqual([]);
+      const ended = (await getLive(id, ivy.cookie)).body;
+      expect(ended).toMatchObject({ status: 'ended', endedBy: 'auto', endedAtMs: node.clock.nowMs() });
+      expect(ended.endReason).toMatch(/away/);
+      expect(ended.summary?.durationMs).toBe(10 * MINUTE);
+      expect((await auditOf(id)).map((a) => [a.action, a.actor_id])).toEqual([
+        ['live.started', ivy.userId],
+        ['live.ended', null],
+      ]);
+      expect((await job()).ended).not.toContain(id);
+
+      // A process that stopped between ending and summarizing: the next run writes the summary.
+      await node.storage.db.updateTable('lives').set({ summary: null }).where('id', '=', id).execute();
+      expect((await node.call({ method: 'GET', url: `/v1/lives/${id}/summary` })).status).toBe(404);
+      expect((await job()).summarized).toContain(id);
+      expect((await node.call<SummaryBody>({ method: 'GET', url: `/v1/lives/${id}/summary` })).body.durationMs).toBe(10 * MINUTE);
+    });
+
+    it('counts viewers: anonymous and signed-in, tabs, the creator not at all, peak, leave, staleness and unique', async () => {
+      const host = await signUpAs(node, { handle: 'host' });
+      const ben = await signUpAs(node, { handle: 'ben' });
+      const { id } = (await start(host.cookie)).body;
+      const anon = randomUUID();
+      const anon2 = randomUUID();
+
+      expect((await presence('join', id, { viewerKey: anon })).body).toEqual({ liveId: id, viewers: 1, peakViewers: 1 });
+      expect((await presence('join', id, { cookie: ben.cookie })).body).toMatchObject({ viewers: 2, peakViewers: 2 });
+      expect((await presence('join', id, { cookie: ben.cookie })).body).toMatchObject({ viewers: 2 }); // a second tab
+      expect((await presence('join', id, { cookie: host.cookie })).body).toMatchObject({ viewers: 2 }); // the creator
+      expect((await getLive(id)).body).toMatchObject({ viewers: 2, peakViewers: 2 });
+      const onAir = await node.call<PageBody>({ method: 'GET', url: '/v1/lives?limit=100' });
+      expect(onAir.body.lives.find((l) => l.id === id)?.viewers).toBe(2);
+
+      const nobody = await presence('join', id, {});
+      expect(nobody.status).toBe(400);
+      expect(nobody.body.error.details).toEqual({ field: 'viewerKey' });
+
+      expect((await presence('leave', id, { cookie: ben.cookie })).body).toMatchObject({ viewers: 2 }); // one tab left
+      expect((await presence('leave', id, { cookie: ben.cookie })).body).toMatchObject({ viewers: 1, peakViewers: 2 });
+      expect((await presence('leave', id, { cookie: ben.cookie })).body).toMatchObject({ viewers: 1 }); // harmless
+
+      // Two minutes without a sign: the anonymous viewer no longer counts, until their next heartbeat.
+      node.clock.advance(3 * MINUTE);
+      expect((await getLive(id)).body.viewers).toBe(0);
+      expect((await presence('heartbeat', id, { viewerKey: anon })).body).toMatchObject({ viewers: 1 });
+      // A heartbeat from someone who never joined joins them.
+      expect((await presence('heartbeat', id, { viewerKey: anon2 })).body).toMatchObject({ viewers: 2, peakViewers: 2 });
+      expect((await presence('join', id, { cookie: ben.cookie })).body).toMatchObject({ viewers: 3, peakViewers: 3 });
+
+      const ended = await end(host.cookie, id);
+      expect(ended.body.summary).toMatchObject({ peakViewers: 3, uniqueViewers: 3 });
+      const late = await presence('join', id, { viewerKey: randomUUID() });
+      expect(late.status).toBe(409);
+      expect(late.body.error.code).toBe('live_not_on_air');
+      expect((await presence('heartbeat', id, { viewerKey: anon })).status).toBe(409);
+      expect((await presence('leave', id, { viewerKey: anon })).status).toBe(200);
+    });
+
+    it('summarizes the gifts booked in the ledger: two gifters, gifts by count, coins, diamonds, top gifters', async () => {
+      const star = await signUpAs(node, { handle: 'star' });
+      const ana = await signUpAs(node, { handle: 'ana' });
+      const bob = await signUpAs(node, { handle: 'bob' });
+      const { id } = (await start(star.cookie)).body;
+      const other = (await start((await signUpAs(node, { handle: 'other' })).cookie)).body.id;
+      const notYet = await node.call<ErrorBody>({ method: 'GET', url: `/v1/lives/${id}/summary` });
+      expect(notYet.status).toBe(404);
+
+      const ledger = node.storage.ledger;
+      await ledger.openAccounts([ana, bob, star].flatMap((u) => Object.values(userAccounts(u.userId))));
+      for (const u of [ana, bob]) {
+        const funded = await ledger.submit([
+          { id: `fund:${u.userId}`, code: 'ADJUSTMENT', kind: 'single', debitAccountId: SystemAccounts.coinIssuance.id, creditAccountId: userAccounts(u.userId).coins.id, amount: 50_000n },
+        ]);
+        expect(funded.status).toBe('applied');
+      }
+      // Exactly as sendGift books a gift: a COIN leg and a DIAMOND leg, same ref and metadata.
+      const sendGift = async (liveId: string, sender: string, giftId: string, coinsEach: number, count: number) => {
+        const giftTransferId = randomUUID();
+        const metadata = { liveId, giftId, count, senderId: sender, creatorId: star.userId, comboId: giftTransferId, comboCount: count };
+        const coins = BigInt(coinsEach * count);
+        const group: TransferRequest[] = [
+          { id: giftTransferId, code: 'GIFT', kind: 'single', debitAccountId: userAccounts(sender).coins.id, creditAccountId: SystemAccounts.coinGiftSink.id, amount: coins, ref: `live:${liveId}`, metadata },
+          { id: `${giftTransferId}:diamonds`, code: 'GIFT', kind: 'single', debitAccountId: SystemAccounts.diamondIssuance.id, creditAccountId: userAccounts(star.userId).diamondsOnHold.id, amount: coins * 2n, ref: `live:${liveId}`, metadata },
+        ];
+        const outcome = await ledger.submit(group);
+        expect(outcome.status === 'rejected' ? outcome.rejection : outcome.status).toBe('applied');
+      };
+      await sendGift(id, ana.userId, 'rose', 1, 5);
+      await sendGift(id, bob.userId, 'corgi', 299, 1);
+      await sendGift(id, ana.userId, 'galaxy', 1000, 1);
+      await sendGift(id, bob.userId, 'doughnut', 30, 2);
+      await sendGift(other, ana.userId, 'lion', 29_999, 1); // another LIVE: not in this summary
+
+      node.clock.advance(30 * MINUTE);
+      const ended = await end(star.cookie, id);
+      const expected: SummaryBody = {
+        durationMs: 30 * MINUTE,
+        peakViewers: 0,
+        uniqueViewers: 0,
+        gifters: 2,
+        giftsCount: 9,
+        coinsSpent: 1364,
+        diamondsEarned: 2728,
+        topGifters: [
+          { user: { id: ana.userId, handle: 'ana', displayName: 'ANA' }, coins: 1005, gifts: 6 },
+          { user: { id: bob.userId, handle: 'bob', displayName: 'BOB' }, coins: 359, gifts: 3 },
+        ],
+      };
+      expect(ended.body.summary).toEqual(expected);
+      expect((await node.call<SummaryBody>({ method: 'GET', url: `/v1/lives/${id}/summary` })).body).toEqual(expected);
+      expect((await getLive(id)).body.summary).toEqual(expected);
+      const stored = await node.storage.db.selectFrom('lives').select('summary').where('id', '=', id).executeTakeFirstOrThrow();
+      expect(JSON.parse(stored.summary ?? 'null')).toMatchObject({ coinsSpent: '1364', gifters: 2 });
+    });
+
+    it('pages the on-air list and a creator history newest first with an opaque cursor', async () => {
+      const pax = await signUpAs(node, { handle: 'pax' });
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        node.clock.advance(MINUTE);
+        const { id } = (await start(pax.cookie, `Episode ${i}`)).body;
+        ids.push(id);
+        node.clock.advance(MINUTE);
+        await end(pax.cookie, id);
+      }
+      const first = await node.call<PageBody>({ method: 'GET', url: '/v1/creators/pax/lives?limit=2' });
+      expect(first.body.lives.map((l) => l.title)).toEqual(['Episode 2', 'Episode 1']);
+      expect(first.body.nextCursor).not.toBeNull();
+      const second = await node.call<PageBody>({ method: 'GET', url: `/v1/creators/pax/lives?limit=2&cursor=${first.body.nextCursor ?? ''}` });
+      expect(second.body.lives.map((l) => l.id)).toEqual([ids[0]]);
+      expect(second.body.nextCursor).toBeNull();
+
+      const onAir = await node.call<PageBody>({ method: 'GET', url: '/v1/lives?limit=1' });
+      expect(onAir.body.lives).toHaveLength(1);
+      if (onAir.body.nextCursor !== null) {
+        const next = await node.call<PageBody>({ method: 'GET', url: `/v1/lives?limit=100&cursor=${onAir.body.nextCursor}` });
+        expect(next.body.lives.map((l) => l.id)).not.toContain(onAir.body.lives[0]?.id);
+        expect(next.body.lives.every((l) => l.startedAtMs <= (onAir.body.lives[0]?.startedAtMs ?? 0))).toBe(true);
+      }
+
+      expect((await node.call<ErrorBody>({ method: 'GET', url: '/v1/creators/pax/lives?cursor=bogus' })).status).toBe(400);
+      expect((await node.call<ErrorBody>({ method: 'GET', url: '/v1/lives?limit=0' })).status).toBe(400);
+      expect((await node.call<ErrorBody>({ method: 'GET', url: '/v1/creators/nobody_here/lives' })).status).toBe(404);
+      expect((await node.call<ErrorBody>({ method: 'GET', url: `/v1/lives/${randomUUID()}` })).status).toBe(404);
+      expect((await node.call<ErrorBody>({ method: 'GET', url: `/v1/lives/${randomUUID()}/summary` })).status).toBe(404);
+      expect((await presence('join', randomUUID(), { viewerKey: randomUUID() })).status).toBe(404);
+    });
+
+    it.each([
+      ['malformed JSON', '{"title": ', 'application/json'],
+      ['no title', '{}', 'application/json'],
+      ['an empty title', JSON.stringify({ title: '   ' }), 'application/json'],
+      ['a 101-character title', JSON.stringify({ title: 'x'.repeat(101) }), 'application/json'],
+      ['a title that is a number', JSON.stringify({ title: 42 }), 'application/json'],
+    ])('answers a start with %s with a clear 400 and starts nothing', async (_name, payload, contentType) => {
+      const who = await signUpAs(node, { handle: `bad_${randomUUID().slice(0, 8)}` });
+      const res = await node.call<ErrorBody>({ method: 'POST', url: '/v1/lives', payload, headers: { cookie: who.cookie, 'content-type': contentType } });
+      expect(res.status).toBe(400);
+      expect(res.body.error.message.length).toBeGreaterThan(5);
+      expect(await livesOf(who.userId)).toHaveLength(0);
+    });
+
+    it('answers bad end and presence bodies with 400 and writes nothing', async () => {
+      const kai = await signUpAs(node, { handle: 'kai' });
+      const { id } = (await start(kai.cookie)).body;
+      const longReason = await end(kai.cookie, id, { reason: 'x'.repeat(501) });
+      expect(longReason.status).toBe(400);
+      expect((await getLive(id)).body.status).toBe('live');
+      for (const payload of [{ viewerKey: 'not-a-uuid' }, { viewerKey: 7 }]) {
+        const res = await node.call<ErrorBody>({ method: 'POST', url: `/v1/lives/${id}/join`, payload });
+        expect(res.status).toBe(400);
+        expect(res.body.error.code).toBe('validation_failed');
+      }
+      const rows = await node.storage.db.selectFrom('live_viewers').selectAll().where('live_id', '=', id).execute();
+      expect(rows).toHaveLength(0);
+    });
+  });
+}

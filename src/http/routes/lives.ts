@@ -1,0 +1,84 @@
+// LIVEs: go LIVE, end (creator or moderator), the on-air list, one LIVE, its summary, a creator's
+// past LIVEs, and viewer presence (join, leave, heartbeat — anonymous viewers allowed).
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Services } from '../../app/services.js';
+import { ErrorBody } from '../../protocol/common.js';
+import { CreatorLivesParams, EndLiveBody, Live, LiveIdParams, LivePage, LivePageQuery, LivePresence, LiveSummary, PresenceBody, StartLiveBody } from '../../protocol/lives.js';
+import { requirePrincipal } from '../auth.js';
+import { presentLive, presentLivePage, presentLiveSummary } from '../present.js';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+const security: Record<string, string[]>[] = [{ session: [] }, { token: [] }];
+/** Public routes read the caller when there is one (the creator sees why their LIVE was ended). */
+const optionalSecurity: Record<string, string[]>[] = [{}, ...security];
+
+/** Who is counted: the signed-in user, else the anonymous key from the body. */
+function viewerOf(request: FastifyRequest, body: { viewerKey?: string | undefined } | null | undefined) {
+  return { userId: request.principal?.userId ?? null, anonymousKey: body?.viewerKey ?? null };
+}
+
+export function livesRoutes(services: Services): FastifyPluginAsync {
+  return (root) => {
+    const app = root.withTypeProvider<ZodTypeProvider>();
+
+    app.post('/v1/lives', {
+      schema: { tags: ['lives'], summary: 'Go LIVE (18+, not suspended, one LIVE at a time)', security, body: StartLiveBody, response: { 201: Live, ...errors } },
+    }, async (request, reply) => {
+      const principal = requirePrincipal(request, 'lives:write');
+      const live = await services.startLive({ creatorId: principal.userId, title: request.body.title });
+      return reply.status(201).send(presentLive(live, principal));
+    });
+
+    app.get('/v1/lives', {
+      schema: { tags: ['lives'], summary: 'LIVEs on air now, newest first', querystring: LivePageQuery, response: { 200: LivePage, ...errors } },
+    }, async (request) => {
+      const page = await services.listLives({ limit: request.query.limit, before: request.query.cursor });
+      return presentLivePage(page, request.principal);
+    });
+
+    app.get('/v1/lives/:id', {
+      schema: { tags: ['lives'], summary: 'One LIVE, on air or ended (with its summary once ended)', security: optionalSecurity, params: LiveIdParams, response: { 200: Live, ...errors } },
+    }, async (request) => presentLive(await services.getLive({ liveId: request.params.id }), request.principal));
+
+    app.get('/v1/lives/:id/summary', {
+      schema: { tags: ['lives'], summary: 'The summary of an ended LIVE (404 while on air)', params: LiveIdParams, response: { 200: LiveSummary, ...errors } },
+    }, async (request) => presentLiveSummary(await services.getLiveSummary({ liveId: request.params.id })));
+
+    app.post('/v1/lives/:id/end', {
+      schema: {
+        tags: ['lives'],
+        summary: "End a LIVE: your own, or (moderators, with a reason) someone else's. Ending an ended LIVE changes nothing",
+        security, params: LiveIdParams, body: EndLiveBody, response: { 200: Live, ...errors },
+      },
+    }, async (request) => {
+      const principal = requirePrincipal(request, 'lives:write');
+      const live = await services.endLive({ liveId: request.params.id, actor: { userId: principal.userId, role: principal.role }, reason: request.body?.reason });
+      return presentLive(live, principal);
+    });
+
+    app.post('/v1/lives/:id/join', {
+      schema: { tags: ['lives'], summary: 'Start watching (anonymous viewers send a viewerKey)', security: optionalSecurity, params: LiveIdParams, body: PresenceBody, response: { 200: LivePresence, ...errors } },
+    }, (request) => services.joinLive({ liveId: request.params.id, ...viewerOf(request, request.body) }));
+
+    app.post('/v1/lives/:id/leave', {
+      schema: { tags: ['lives'], summary: 'Stop watching (one connection fewer)', security: optionalSecurity, params: LiveIdParams, body: PresenceBody, response: { 200: LivePresence, ...errors } },
+    }, (request) => services.leaveLive({ liveId: request.params.id, ...viewerOf(request, request.body) }));
+
+    app.post('/v1/lives/:id/heartbeat', {
+      schema: {
+        tags: ['lives'],
+        summary: 'Still here, every ~30 s: keeps a viewer counted, and the creator’s LIVE on air',
+        security: optionalSecurity, params: LiveIdParams, body: PresenceBody, response: { 200: LivePresence, ...errors },
+      },
+    }, (request) => services.recordLiveHeartbeat({ liveId: request.params.id, ...viewerOf(request, request.body) }));
+
+    app.get('/v1/creators/:handle/lives', {
+      schema: { tags: ['lives'], summary: "A creator's past LIVEs with their summaries, newest first", params: CreatorLivesParams, querystring: LivePageQuery, response: { 200: LivePage, ...errors } },
+    }, async (request) => {
+      const page = await services.listCreatorLives({ handle: request.params.handle, limit: request.query.limit, before: request.query.cursor });
+      return presentLivePage(page, request.principal);
+    });
+    return Promise.resolve();
+  };
+}

@@ -1,0 +1,267 @@
+// LiveStore on Kysely (SQLite and PostgreSQL alike): LIVEs, their viewers, and the summary written
+// when one ends. Every write is one statement, so each is atomic on its own without a transaction.
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool } from 'kysely';
+import type { LiveListing, LivePosition, LiveRecord, LiveStore } from '../app/ports.js';
+import { AlreadyLive } from '../domain/errors.js';
+import type { LiveSummary } from '../domain/live-summary.js';
+import { VIEWER_CONNECTIONS_MAX, type LiveEndedBy } from '../domain/lives.js';
+import { num, numOrNull, uniqueViolation } from './kysely-values.js';
+import type { Database, LivesTable } from './schema.js';
+
+/** The summary as stored in lives.summary: JSON, amounts as decimal strings (they are bigints). */
+interface StoredSummary {
+  v: 1;
+  durationMs: number;
+  peakViewers: number;
+  uniqueViewers: number;
+  gifters: number;
+  giftsCount: number;
+  coinsSpent: string;
+  diamondsEarned: string;
+  topGifters: { user: { id: string; handle: string; displayName: string }; coins: string; gifts: number }[];
+}
+
+function encodeSummary(s: LiveSummary): string {
+  const stored: StoredSummary = {
+    v: 1,
+    durationMs: s.durationMs,
+    peakViewers: s.peakViewers,
+    uniqueViewers: s.uniqueViewers,
+    gifters: s.gifters,
+    giftsCount: s.giftsCount,
+    coinsSpent: s.coinsSpent.toString(),
+    diamondsEarned: s.diamondsEarned.toString(),
+    topGifters: s.topGifters.map((g) => ({ user: { ...g.user }, coins: g.coins.toString(), gifts: g.gifts })),
+  };
+  return JSON.stringify(stored);
+}
+
+function decodeSummary(text: string): LiveSummary {
+  const s = JSON.parse(text) as StoredSummary;
+  const version: unknown = s.v;
+  if (version !== 1) throw new Error(`unknown LIVE summary version ${String(version)}`);
+  return {
+    durationMs: s.durationMs,
+    peakViewers: s.peakViewers,
+    uniqueViewers: s.uniqueViewers,
+    gifters: s.gifters,
+    giftsCount: s.giftsCount,
+    coinsSpent: BigInt(s.coinsSpent),
+    diamondsEarned: BigInt(s.diamondsEarned),
+    topGifters: s.topGifters.map((g) => ({ user: g.user, coins: BigInt(g.coins), gifts: g.gifts })),
+  };
+}
+
+const ENDED_BY: readonly string[] = ['creator', 'moderator', 'auto'] satisfies LiveEndedBy[];
+
+function liveFromRow(r: Selectable<LivesTable>): LiveRecord {
+  if (r.ended_by !== null && !ENDED_BY.includes(r.ended_by)) throw new Error(`LIVE ${r.id} has an unknown ended_by ${r.ended_by}`);
+  return {
+    id: r.id,
+    creatorId: r.creator_id,
+    title: r.title,
+    status: r.status,
+    startedAtMs: num(r.started_at_ms),
+    endedAtMs: numOrNull(r.ended_at_ms),
+    endedBy: r.ended_by as LiveEndedBy | null,
+    endReason: r.end_reason,
+    creatorSeenAtMs: num(r.creator_seen_at_ms),
+    peakViewers: num(r.peak_viewers),
+    summary: r.summary === null ? null : decodeSummary(r.summary),
+  };
+}
+
+export class KyselyLiveStore implements LiveStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(live: Parameters<LiveStore['create']>[0]): Promise<void> {
+    try {
+      await this.db
+        .insertInto('lives')
+        .values({
+          id: live.id,
+          creator_id: live.creatorId,
+          title: live.title,
+          status: 'live',
+          started_at_ms: live.startedAtMs,
+          creator_seen_at_ms: live.startedAtMs,
+          peak_viewers: 0,
+        })
+        .execute();
+    } catch (error) {
+      const which = uniqueViolation(error);
+      // lives_one_on_air: PostgreSQL names the index, SQLite the column (lives.creator_id).
+      if (which !== null && (which.includes('lives_one_on_air') || which.includes('creator_id'))) throw new AlreadyLive('You are already LIVE.');
+      throw error;
+    }
+  }
+
+  findLive(id: string): Promise<LiveRecord | null> {
+    return this.findById(id);
+  }
+
+  async findById(id: string): Promise<LiveRecord | null> {
+    const r = await this.db.selectFrom('lives').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? liveFromRow(r) : null;
+  }
+
+  async findOnAirOf(creatorId: string): Promise<LiveRecord | null> {
+    const r = await this.db.selectFrom('lives').selectAll().where('creator_id', '=', creatorId).where('status', '=', 'live').executeTakeFirst();
+    return r ? liveFromRow(r) : null;
+  }
+
+  /** LIVEs with their creator and the viewers present since the time (counted only while on air). */
+  private listings(presentSinceMs: number) {
+    return this.db
+      .selectFrom('lives')
+      .innerJoin('users', 'users.id', 'lives.creator_id')
+      .selectAll('lives')
+      .select(['users.handle as creator_handle', 'users.display_name as creator_display_name', 'users.gifts_enabled as creator_gifts_enabled'])
+      .select((eb) =>
+        eb
+          .selectFrom('live_viewers')
+          .select(eb.fn.countAll().as('n'))
+          .whereRef('live_viewers.live_id', '=', 'lives.id')
+          .where('live_viewers.connections', '>', 0)
+          .where('live_viewers.last_seen_at_ms', '>=', presentSinceMs)
+          .as('viewers'),
+      );
+  }
+
+  private static listingFromRow(
+    r: Selectable<LivesTable> & { creator_handle: string; creator_display_name: string; creator_gifts_enabled: number; viewers: unknown },
+  ): LiveListing {
+    const live = liveFromRow(r);
+    return {
+      ...live,
+      creator: { id: live.creatorId, handle: r.creator_handle, displayName: r.creator_display_name, giftsEnabled: r.creator_gifts_enabled === 1 },
+      viewers: live.status === 'live' ? num(r.viewers ?? 0) : 0,
+    };
+  }
+
+  async findListing(id: string, presentSinceMs: number): Promise<LiveListing | null> {
+    const r = await this.listings(presentSinceMs).where('lives.id', '=', id).executeTakeFirst();
+    return r ? KyselyLiveStore.listingFromRow(r) : null;
+  }
+
+  async listOnAir(options: { limit: number; before?: LivePosition; presentSinceMs: number }): Promise<LiveListing[]> {
+    let q = this.listings(options.presentSinceMs).where('lives.status', '=', 'live');
+    if (options.before) q = q.where((eb) => KyselyLiveStore.beforeCondition(eb, options.before));
+    const rows = await q.orderBy('lives.started_at_ms', 'desc').orderBy('lives.id', 'desc').limit(options.limit).execute();
+    return rows.map((r) => KyselyLiveStore.listingFromRow(r));
+  }
+
+  async listEndedOf(creatorId: string, options: { limit: number; before?: LivePosition }): Promise<LiveListing[]> {
+    // Ended LIVEs have no viewers; the count's time bound only needs to be a number.
+    let q = this.listings(0).where('lives.creator_id', '=', creatorId).where('lives.status', '=', 'ended');
+    if (options.before) q = q.where((eb) => KyselyLiveStore.beforeCondition(eb, options.before));
+    const rows = await q.orderBy('lives.started_at_ms', 'desc').orderBy('lives.id', 'desc').limit(options.limit).execute();
+    return rows.map((r) => KyselyLiveStore.listingFromRow(r));
+  }
+
+  /** Newest-first keyset paging: strictly after `before` in (started_at_ms desc, id desc) order. */
+  private static beforeCondition(
+    eb: ExpressionBuilder<Database, 'lives' | 'users'>,
+    before: LivePosition | undefined,
+  ): Expression<SqlBool> {
+    if (!before) return sql<SqlBool>`1 = 1`;
+    return eb.or([
+      eb('lives.started_at_ms', '<', before.startedAtMs),
+      eb.and([eb('lives.started_at_ms', '=', before.startedAtMs), eb('lives.id', '<', before.id)]),
+    ]);
+  }
+
+  async markEnded(id: string, end: { atMs: number; by: LiveEndedBy; reason: string | null }): Promise<boolean> {
+    const r = await this.db
+      .updateTable('lives')
+      .set({ status: 'ended', ended_at_ms: end.atMs, ended_by: end.by, end_reason: end.reason })
+      .where('id', '=', id)
+      .where('status', '=', 'live')
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async saveSummary(id: string, summary: LiveSummary): Promise<boolean> {
+    const r = await this.db
+      .updateTable('lives')
+      .set({ summary: encodeSummary(summary) })
+      .where('id', '=', id)
+      .where('status', '=', 'ended')
+      .where('summary', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async listAbandoned(creatorSeenBeforeMs: number, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('lives')
+      .select('id')
+      .where('status', '=', 'live')
+      .where('creator_seen_at_ms', '<', creatorSeenBeforeMs)
+      .orderBy('creator_seen_at_ms')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  async listEndedWithoutSummary(limit: number): Promise<string[]> {
+    const rows = await this.db.selectFrom('lives').select('id').where('status', '=', 'ended').where('summary', 'is', null).orderBy('id').limit(limit).execute();
+    return rows.map((r) => r.id);
+  }
+
+  async touchCreator(id: string, atMs: number): Promise<void> {
+    // Never backwards: a late heartbeat must not make the creator look longer away than they are.
+    await this.db.updateTable('lives').set({ creator_seen_at_ms: atMs }).where('id', '=', id).where('status', '=', 'live').where('creator_seen_at_ms', '<', atMs).execute();
+  }
+
+  async joinViewer(liveId: string, viewerKey: string, atMs: number, presentSinceMs: number): Promise<void> {
+    await this.db
+      .insertInto('live_viewers')
+      .values({ live_id: liveId, viewer_key: viewerKey, joined_at_ms: atMs, last_seen_at_ms: atMs, connections: 1 })
+      .onConflict((oc) =>
+        oc.columns(['live_id', 'viewer_key']).doUpdateSet({
+          // A viewer unseen for the presence window lost their old connections without leaving.
+          connections: sql<number>`CASE
+            WHEN live_viewers.last_seen_at_ms < ${presentSinceMs} THEN 1
+            WHEN live_viewers.connections >= ${sql.lit(VIEWER_CONNECTIONS_MAX)} THEN ${sql.lit(VIEWER_CONNECTIONS_MAX)}
+            ELSE live_viewers.connections + 1 END`,
+          last_seen_at_ms: atMs,
+        }),
+      )
+      .execute();
+  }
+
+  async leaveViewer(liveId: string, viewerKey: string, atMs: number): Promise<void> {
+    await this.db
+      .updateTable('live_viewers')
+      .set({ connections: sql<number>`CASE WHEN connections > 0 THEN connections - 1 ELSE 0 END`, last_seen_at_ms: atMs })
+      .where('live_id', '=', liveId)
+      .where('viewer_key', '=', viewerKey)
+      .execute();
+  }
+
+  async touchViewer(liveId: string, viewerKey: string, atMs: number): Promise<boolean> {
+    const r = await this.db.updateTable('live_viewers').set({ last_seen_at_ms: atMs }).where('live_id', '=', liveId).where('viewer_key', '=', viewerKey).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async countPresent(liveId: string, presentSinceMs: number): Promise<number> {
+    const r = await this.db
+      .selectFrom('live_viewers')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('live_id', '=', liveId)
+      .where('connections', '>', 0)
+      .where('last_seen_at_ms', '>=', presentSinceMs)
+      .executeTakeFirstOrThrow();
+    return num(r.n);
+  }
+
+  async countUnique(liveId: string): Promise<number> {
+    const r = await this.db.selectFrom('live_viewers').select((eb) => eb.fn.countAll().as('n')).where('live_id', '=', liveId).executeTakeFirstOrThrow();
+    return num(r.n);
+  }
+
+  async raisePeak(liveId: string, viewers: number): Promise<void> {
+    await this.db.updateTable('lives').set({ peak_viewers: viewers }).where('id', '=', liveId).where('status', '=', 'live').where('peak_viewers', '<', viewers).execute();
+  }
+}
