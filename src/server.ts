@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { systemClock, type Clock, type PasswordHasher, type UserStore } from './app/ports.js';
-import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from './app/seed-demo.js';
+import { DEMO_PASSWORD, DEMO_USERS } from './app/seed-demo.js';
 import { buildServices, type Services } from './app/services.js';
 import type { Config } from './config.js';
 import { allSystemAccounts } from './domain/accounts.js';
@@ -64,7 +64,6 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
     const users = new KyselyUserStore(storage.db);
     const art = new FileArtLibrary();
     const passwords = options.passwords ?? new ScryptPasswordHasher();
-    if (config.demo) await seedDemoOnce(storage, config, { users, passwords, clock });
 
     // The sandbox provider delivers its webhooks into this node's own HTTP app (no network needed);
     // the app exists only further down, so delivery is bound to it late.
@@ -103,6 +102,7 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
       diamondPolicy: config.money,
     });
     await services.seedCatalog();
+    if (config.demo) await seedDemoOnce(storage, services);
 
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics, prefix: 'livegift_' });
@@ -157,6 +157,20 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
         app.log.error({ err: error }, 'the LIVE auto-end job failed');
       },
     });
+    // The demo creators have no camera: in demo mode the server keeps their LIVEs on air for them.
+    const demoPresence = startIntervalJob({
+      everyMs: config.demo ? 60_000 : 0,
+      async run() {
+        const demoCreators = new Set(DEMO_USERS.filter((u) => u.kind === 'creator').map((u) => u.id));
+        const { lives } = await services.listLives({ limit: 100 });
+        for (const live of lives) {
+          if (demoCreators.has(live.creator.id)) await services.recordLiveHeartbeat({ liveId: live.id, userId: live.creator.id, anonymousKey: null });
+        }
+      },
+      onError: (error) => {
+        app.log.warn({ err: error }, 'the demo presence job failed');
+      },
+    });
     // Diamonds mature and payouts are paid in the background; several nodes may run both at once
     // (maturing and paying are idempotent, and a payout is claimed by one worker at a time).
     const maturing = startIntervalJob({
@@ -188,6 +202,7 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
         stopping = true;
         await Promise.all([maturing.stop(), payingOut.stop()]); // runs in progress finish before the database closes
         await autoEnd.stop(); // a run in progress finishes before the database closes
+        await demoPresence.stop();
         await payments.close(); // stops webhook retries, which go through the app
         const grace = setTimeout(() => {
           app.server.closeAllConnections();
@@ -226,10 +241,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
 }
 
 /** Seeds the demo economy once per database; the marker row makes later starts skip it. */
-async function seedDemoOnce(storage: Storage, config: Config, deps: { users: UserStore; passwords: PasswordHasher; clock: Clock }): Promise<boolean> {
+async function seedDemoOnce(storage: Storage, services: Services): Promise<boolean> {
   const marker = await storage.db.selectFrom('meta').select('value').where('key', '=', 'demo_seeded_at').executeTakeFirst();
   if (marker) return false;
-  await seedDemo({ currencies: config.money.currencies, diamondsPerCoin: config.money.diamondsPerCoin }, { ledger: storage.ledger, ...deps });
+  await services.seedDemo();
   await storage.db
     .insertInto('meta')
     .values({ key: 'demo_seeded_at', value: new Date().toISOString(), updated_at_ms: Date.now() })

@@ -2,8 +2,8 @@
 // purchases and gifts, so a newcomer sees real balances at once. Every transfer id is fixed, so the
 // seed is idempotent: running it again answers `duplicate` and moves nothing.
 import { allSystemAccounts, fiatAccounts, SystemAccounts, userAccounts } from '../domain/accounts.js';
-import type { TransferRequest } from '../domain/ledger.js';
-import type { Clock, LedgerStore, PasswordHasher, UserStore } from './ports.js';
+import { AlreadyLive } from '../domain/errors.js';
+import type { Clock, Ids, LedgerStore, PasswordHasher, UserStore } from './ports.js';
 
 /** Every demo account signs in with its handle and this password. */
 export const DEMO_PASSWORD = 'livegift-demo';
@@ -40,30 +40,45 @@ const DEMO_PURCHASES = [
   ['demo-ben', 700n, 999n],
 ] as const;
 
-/** Gifts sent in the demo: [sender, coins]. Rose, Doughnut, Corgi, Galaxy. */
+/** Gifts sent in the demo LIVE: [sender, gift id, count]. 1 + 30 + 299 + 1,000 coins. */
 const DEMO_GIFTS = [
-  ['demo-ana', 1n],
-  ['demo-ana', 30n],
-  ['demo-ben', 299n],
-  ['demo-ana', 1000n],
+  ['demo-ana', 'rose', 1],
+  ['demo-ana', 'doughnut', 1],
+  ['demo-ben', 'corgi', 1],
+  ['demo-ana', 'galaxy', 1],
 ] as const;
+
+export const DEMO_LIVE_TITLE = 'Late-night sketching — say hi!';
 
 export interface SeedDemoInput {
   /** Currencies whose fiat ledgers exist. */
   readonly currencies: readonly string[];
-  readonly diamondsPerCoin: bigint;
 }
 
 export interface SeedDemoResult {
   readonly applied: number;
   readonly duplicates: number;
+  /** The demo LIVE on air, when this run started it. */
+  readonly liveId: string | null;
 }
 
-/** Creates the demo users, opens their ledger accounts and books the demo purchases and gifts (idempotent). */
-export async function seedDemo(
-  input: SeedDemoInput,
-  deps: { ledger: LedgerStore; users: UserStore; passwords: PasswordHasher; clock: Clock },
-): Promise<SeedDemoResult> {
+export interface SeedDemoDeps {
+  readonly ledger: LedgerStore;
+  readonly users: UserStore;
+  readonly passwords: PasswordHasher;
+  readonly clock: Clock;
+  readonly ids: Ids;
+  /** The real use cases, so the demo LIVE and its gifts are exactly what users make. */
+  startLive(input: { creatorId: string; title: string }): Promise<{ readonly id: string }>;
+  sendGift(input: { id: string; senderId: string; liveId: string; giftId: string; count: number }): Promise<{ readonly status: 'applied' | 'duplicate' }>;
+}
+
+/**
+ * Creates the demo users, books their paid coin purchases, puts Mira's LIVE on air and sends its
+ * first gifts. Idempotent: users and purchases are found by fixed ids; a LIVE already on air is
+ * left as it is (and gets no more gifts).
+ */
+export async function seedDemo(input: SeedDemoInput, deps: SeedDemoDeps): Promise<SeedDemoResult> {
   const { ledger } = deps;
   const nowMs = deps.clock.nowMs();
   const passwordHash = await deps.passwords.hash(DEMO_PASSWORD);
@@ -86,33 +101,32 @@ export async function seedDemo(
     ...DEMO_USERS.flatMap((u) => Object.values(userAccounts(u.id))),
   ]);
   const usd = fiatAccounts('USD');
-  const groups: TransferRequest[][] = [];
-  for (const [userId, coins, cents] of DEMO_PURCHASES) {
-    const id = `demo:purchase:${userId}`;
-    groups.push([
-      // The money side: the provider now holds the payment for us.
-      { id: `${id}:usd`, code: 'PURCHASE', kind: 'single', debitAccountId: usd.providerClearing.id, creditAccountId: usd.revenue.id, amount: cents, metadata: { userId } },
-      // The coin side: coins enter circulation into the buyer's wallet.
-      { id, code: 'PURCHASE', kind: 'single', debitAccountId: SystemAccounts.coinIssuance.id, creditAccountId: userAccounts(userId).coins.id, amount: coins, metadata: { userId } },
-    ]);
-  }
-  const creator = userAccounts('demo-mira');
-  DEMO_GIFTS.forEach(([userId, coins], i) => {
-    const id = `demo:gift:${i}`;
-    groups.push([
-      { id, code: 'GIFT', kind: 'single', debitAccountId: userAccounts(userId).coins.id, creditAccountId: SystemAccounts.coinGiftSink.id, amount: coins, metadata: { senderId: userId, creatorId: 'demo-mira' } },
-      { id: `${id}:diamonds`, code: 'GIFT', kind: 'single', debitAccountId: SystemAccounts.diamondIssuance.id, creditAccountId: creator.diamondsOnHold.id, amount: coins * input.diamondsPerCoin, metadata: { senderId: userId, creatorId: 'demo-mira' } },
-    ]);
-  });
-
   let applied = 0;
   let duplicates = 0;
-  // In order: the purchases must be booked before the gifts they pay for.
-  for (const group of groups) {
-    const outcome = await ledger.submit(group);
-    if (outcome.status === 'rejected') throw new Error(`demo seed refused ${group[0]?.id ?? ''}: ${outcome.rejection.code}`);
+  for (const [userId, coins, cents] of DEMO_PURCHASES) {
+    const id = `demo:purchase:${userId}`;
+    const outcome = await ledger.submit([
+      // The money side: the provider now holds the payment for us.
+      { id: `${id}:usd`, code: 'PURCHASE', kind: 'single', debitAccountId: usd.providerClearing.id, creditAccountId: usd.revenue.id, amount: cents, ref: id, metadata: { userId } },
+      // The coin side: coins enter circulation into the buyer's wallet.
+      { id, code: 'PURCHASE', kind: 'single', debitAccountId: SystemAccounts.coinIssuance.id, creditAccountId: userAccounts(userId).coins.id, amount: coins, ref: id, metadata: { userId } },
+    ]);
+    if (outcome.status === 'rejected') throw new Error(`demo seed refused ${id}: ${outcome.rejection.code}`);
     if (outcome.status === 'applied') applied++;
     else duplicates++;
   }
-  return { applied, duplicates };
+
+  let liveId: string | null = null;
+  try {
+    liveId = (await deps.startLive({ creatorId: 'demo-mira', title: DEMO_LIVE_TITLE })).id;
+  } catch (error) {
+    if (!(error instanceof AlreadyLive)) throw error;
+  }
+  if (liveId !== null) {
+    for (const [senderId, giftId, count] of DEMO_GIFTS) {
+      const sent = await deps.sendGift({ id: deps.ids.uuid(), senderId, liveId, giftId, count });
+      if (sent.status === 'applied') applied++;
+    }
+  }
+  return { applied, duplicates, liveId };
 }

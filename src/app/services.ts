@@ -13,6 +13,7 @@ import { getCoinPrices } from './get-coin-prices.js';
 import { getWalletBalance, listWalletHistory } from './get-wallet.js';
 import { handlePaymentWebhook } from './handle-payment-webhook.js';
 import { seedCatalog } from './seed-catalog.js';
+import { seedDemo } from './seed-demo.js';
 import { sendGift, type SendGiftInput, type SpendPolicy } from './send-gift.js';
 import { updateGift, type UpdateGiftInput } from './update-gift.js';
 import { createApiToken, type CreateApiTokenInput } from './create-api-token.js';
@@ -148,6 +149,14 @@ function payoutServices(p: Ports) {
   };
 }
 
+/** The demo economy of `npm start`. */
+function demoServices(p: Ports) {
+  return {
+    seedDemo: () =>
+      seedDemo({ currencies: p.currencies }, { ...p, startLive: (input) => startLive(input, p), sendGift: (input) => sendGift(input, p) }),
+  };
+}
+
 /** Admin reads. */
 function adminServices(p: Ports) {
   return {
@@ -167,6 +176,7 @@ export function buildServices(p: Ports) {
     ...giftServices(p),
     ...coinServices(p),
     ...adminServices(p),
+    ...demoServices(p),
     ...liveServices(p),
     ...payoutServices(p),
   };

@@ -6,11 +6,10 @@ import { DomainError } from '../domain/errors.js';
 import { SignUpBody } from '../protocol/accounts.js';
 import { nodeIds } from '../platform/node-ids.js';
 import { KyselyAuditLog } from '../storage/kysely-user-store.js';
-import { seedDemo } from '../app/seed-demo.js';
 import { PAYOUTS_USAGE, payoutsCommand } from './payouts-command.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { allSystemAccounts } from '../domain/accounts.js';
-import { banner, startServer } from '../server.js';
+import { banner, buildLivegift, startServer } from '../server.js';
 import { systemClock } from '../app/ports.js';
 import { ScryptPasswordHasher } from '../platform/scrypt-password-hasher.js';
 import { openStorage } from '../storage/database.js';
@@ -62,9 +61,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       });
     case 'seed':
       return withStorage(config, async (storage) => {
-        const r = await seedDemo({ currencies: config.money.currencies, diamondsPerCoin: config.money.diamondsPerCoin }, { ledger: storage.ledger, users: new KyselyUserStore(storage.db), passwords: new ScryptPasswordHasher(), clock: systemClock });
-        console.log(`Demo seed: ${r.applied} applied, ${r.duplicates} already there.`);
-        return 0;
+        const node = await buildLivegift({ ...config, demo: false }, { storage });
+        try {
+          const r = await node.services.seedDemo();
+          console.log(`Demo seed: ${r.applied} applied, ${r.duplicates} already there${r.liveId === null ? '' : `; demo LIVE ${r.liveId} on air`}.`);
+          return 0;
+        } finally {
+          await node.close();
+        }
       });
     case 'user':
       return userCommand(config, argv.slice(1));

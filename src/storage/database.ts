@@ -30,7 +30,7 @@ export interface Storage {
   readonly dialect: Dialect;
   readonly db: Kysely<Schema>;
   readonly ledger: LedgerStore & { readonly stats: { batches: number; committed: number } };
-  /** Flushes the ledger writer, then closes every connection. */
+  /** Flushes the ledger writer, then closes every connection. Calling it again waits for the same close. */
   close(): Promise<void>;
 }
 
@@ -63,13 +63,17 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
       throw error;
     }
     const ledger = new PgLedgerStore(pool, nowMs, groupCommit);
+    let closing: Promise<void> | null = null;
     return {
       dialect: 'postgres',
       db,
       ledger,
-      async close() {
-        await ledger.close();
-        await db.destroy(); // ends the pool
+      close() {
+        closing ??= (async () => {
+          await ledger.close();
+          await db.destroy(); // ends the pool
+        })();
+        return closing;
       },
     };
   }
@@ -88,13 +92,17 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     throw error;
   }
   const ledger = new SqliteLedgerStore(options.sqlitePath, nowMs, groupCommit);
+  let closing: Promise<void> | null = null;
   return {
     dialect: 'sqlite',
     db,
     ledger,
-    async close() {
-      await ledger.close();
-      await db.destroy();
+    close() {
+      closing ??= (async () => {
+        await ledger.close();
+        await db.destroy();
+      })();
+      return closing;
     },
   };
 }
