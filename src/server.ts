@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
-import { systemClock, type Clock, type PasswordHasher, type UserStore } from './app/ports.js';
+import { systemClock, type Clock, type PasswordHasher } from './app/ports.js';
 import { DEMO_PASSWORD, DEMO_USERS } from './app/seed-demo.js';
 import { buildServices, type Services } from './app/services.js';
 import type { Config } from './config.js';
