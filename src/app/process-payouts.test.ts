@@ -9,6 +9,7 @@ import { DIALECTS } from '../../test/support/databases.js';
 import { openTestNode, signUpAs, type TestNode } from '../../test/support/livegift.js';
 import { diamondsOf, expectPayoutsConsistent, giveAvailableDiamonds, openAnotherNode, sandboxPayouts } from '../../test/support/payouts.js';
 import { SystemAccounts, userAccounts } from '../domain/accounts.js';
+import type { PayoutProvider } from './ports.js';
 import { PAYOUT_ATTEMPTS_MAX, payoutRetryDelayMs, payoutTransferIds } from '../domain/payouts.js';
 import { PAYOUT_CLAIM_MS, PAYOUT_POLL_MS, PAYOUT_RECOVERY_GRACE_MS } from './process-payouts.js';
 
@@ -86,6 +87,31 @@ for (const dialect of DIALECTS) {
       }
       expect(await node.services.processPayouts()).toMatchObject({ paid: 1 });
       expect(await payout(payoutId)).toMatchObject({ status: 'paid', attempts: 3, lastError: null });
+      expect(await sandbox.findPayout(payoutId)).toMatchObject({ status: 'paid', requests: 1 });
+    });
+
+    it('gives up waiting on a provider that hangs, and pays on the retry without paying twice', async () => {
+      const { payoutId } = await requested();
+      const sandbox = sandboxPayouts(node);
+      // A provider whose connection hangs after it has paid: the answer never comes back.
+      const hanging: PayoutProvider = {
+        name: sandbox.name,
+        registerAccount: (details) => sandbox.registerAccount(details),
+        getStatus: (id) => sandbox.getStatus(id),
+        send: async (request) => {
+          await sandbox.send(request);
+          return new Promise<never>(() => undefined);
+        },
+      };
+      const stuck = await openAnotherNode(node, { payoutProvider: hanging });
+      try {
+        expect(await stuck.services.processPayouts({ providerTimeoutMs: 50 })).toMatchObject({ retrying: 1, paid: 0 });
+      } finally {
+        await stuck.close();
+      }
+      expect((await payout(payoutId)).lastError).toMatch(/^timed out: sending to the payout provider took longer than 50 ms/);
+      node.clock.advance(payoutRetryDelayMs(1));
+      expect(await node.services.processPayouts()).toMatchObject({ paid: 1 });
       expect(await sandbox.findPayout(payoutId)).toMatchObject({ status: 'paid', requests: 1 });
     });
 

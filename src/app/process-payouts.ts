@@ -46,12 +46,16 @@ export const PAYOUT_CLAIM_MS = 120_000;
 export const PAYOUT_POLL_MS = 15_000;
 /** A reservation without its payout row is rebuilt only after this long (its request may still be running). */
 export const PAYOUT_RECOVERY_GRACE_MS = 60_000;
+/** A provider call that takes longer counts as timed out (the payout is then looked up, never blindly resent). */
+export const PAYOUT_PROVIDER_TIMEOUT_MS = 30_000;
 /** Where the reservation sweep resumes (a `meta` row). */
 export const PAYOUT_RECOVERY_CURSOR = 'payouts.recovery_cursor';
 
 export interface ProcessPayoutsInput {
   /** Most payouts acted on in this run (a limit on one run's work). Default 50. */
   readonly limit?: number;
+  /** A provider call that takes longer counts as timed out. Default PAYOUT_PROVIDER_TIMEOUT_MS. */
+  readonly providerTimeoutMs?: number;
 }
 
 export interface ProcessPayoutsReport {
@@ -87,7 +91,7 @@ export async function processPayouts(input: ProcessPayoutsInput, deps: Deps): Pr
   const due = await deps.payouts.listDue(deps.clock.nowMs(), limit);
   for (const payout of due) {
     try {
-      const result = await processOne(payout, deps);
+      const result = await processOne(payout, input.providerTimeoutMs ?? PAYOUT_PROVIDER_TIMEOUT_MS, deps);
       report[result]++;
     } catch (error) {
       report.errors.push({ payoutId: payout.id, message: error instanceof Error ? error.message : String(error) });
@@ -98,7 +102,7 @@ export async function processPayouts(input: ProcessPayoutsInput, deps: Deps): Pr
 
 type Result = 'paid' | 'failed' | 'inFlight' | 'retrying' | 'skipped';
 
-async function processOne(due: PayoutRecord, deps: Deps): Promise<Result> {
+async function processOne(due: PayoutRecord, timeoutMs: number, deps: Deps): Promise<Result> {
   const nowMs = deps.clock.nowMs();
   const claimUntilMs = nowMs + PAYOUT_CLAIM_MS;
   if (!(await deps.payouts.update(due.id, { status: due.status, nextAttemptAtMs: due.nextAttemptAtMs }, { nextAttemptAtMs: claimUntilMs, updatedAtMs: nowMs }))) {
@@ -113,12 +117,12 @@ async function processOne(due: PayoutRecord, deps: Deps): Promise<Result> {
     throw new Error(`payout ${p.id} has no matching diamond reservation in the ledger; not sending`);
   }
 
-  if (p.status === 'requested') return send(p, deps);
+  if (p.status === 'requested') return send(p, timeoutMs, deps);
 
   // processing: after a timeout, a transient failure, a poll or a restart. Ask before sending again.
   let known;
   try {
-    known = await deps.payoutProvider.getStatus(p.id);
+    known = await withTimeout(deps.payoutProvider.getStatus(p.id), timeoutMs, 'asking the payout provider');
   } catch (error) {
     return retryLater(p, error, deps);
   }
@@ -127,7 +131,7 @@ async function processOne(due: PayoutRecord, deps: Deps): Promise<Result> {
     if (p.attempts >= PAYOUT_ATTEMPTS_MAX) {
       return fail(p, `The payout provider could not be reached after ${p.attempts} attempts; nothing was paid.`, deps);
     }
-    return send(p, deps);
+    return send(p, timeoutMs, deps);
   }
   if (known.currency !== p.currency || known.amountMinor !== p.amountMinor) {
     throw new Error(`the provider's payout ${p.id} is ${known.amountMinor} ${known.currency}, ours is ${p.amountMinor} ${p.currency}`);
@@ -142,7 +146,7 @@ async function processOne(due: PayoutRecord, deps: Deps): Promise<Result> {
   }
 }
 
-async function send(p: PayoutRecord, deps: Deps): Promise<Result> {
+async function send(p: PayoutRecord, timeoutMs: number, deps: Deps): Promise<Result> {
   const nowMs = deps.clock.nowMs();
   const attempts = p.attempts + 1;
   // Counted before the call, so a crash during it still counts as an attempt.
@@ -156,7 +160,11 @@ async function send(p: PayoutRecord, deps: Deps): Promise<Result> {
   await deps.audit.append({ atMs: nowMs, actorId: null, action: 'payout.sent', subject: `payout:${p.id}`, details: { attempt: attempts, amountMinor: p.amountMinor, currency: p.currency } });
   let answer;
   try {
-    answer = await deps.payoutProvider.send({ payoutId: p.id, providerAccountRef: account.providerRef, currency: p.currency, amountMinor: p.amountMinor });
+    answer = await withTimeout(
+      deps.payoutProvider.send({ payoutId: p.id, providerAccountRef: account.providerRef, currency: p.currency, amountMinor: p.amountMinor }),
+      timeoutMs,
+      'sending to the payout provider',
+    );
   } catch (error) {
     if (error instanceof PayoutDeclined) return fail(sending, error.message, deps);
     return retryLater(sending, error, deps);
@@ -237,6 +245,21 @@ async function pollLater(p: PayoutRecord, providerRef: string, deps: Deps): Prom
     await deps.audit.append({ atMs: nowMs, actorId: null, action: 'payout.accepted', subject: `payout:${p.id}`, details: { providerRef } });
   }
   return 'inFlight';
+}
+
+/** Bounds a provider call: a hung connection must not hold the worker (or the payout's claim) forever. */
+async function withTimeout<T>(call: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      reject(new PayoutProviderUnavailable(`${what} took longer than ${timeoutMs} ms`, true));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([call, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function requireBooked(outcome: GroupOutcome, what: string): void {

@@ -3,6 +3,7 @@
 // check every payout against the ledger and the provider (paired with reconcile()).
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
+import type { PayoutProvider } from '../../src/app/ports.js';
 import { fiatAccounts, SystemAccounts, userAccounts } from '../../src/domain/accounts.js';
 import { availableOf } from '../../src/domain/ledger.js';
 import { payoutTransferIds } from '../../src/domain/payouts.js';
@@ -106,9 +107,9 @@ export async function expectPayoutsConsistent(node: Pick<TestNode, 'storage' | '
  * Another node on the same database, with its own connections, ledger writer and workers — what a
  * restarted process (or a second node) sees. Close it with close(); the first node drops the database.
  */
-export async function openAnotherNode(node: TestNode): Promise<Livegift> {
+export async function openAnotherNode(node: TestNode, options: { payoutProvider?: PayoutProvider } = {}): Promise<Livegift> {
   const storage = await openStorage({ ...node.storage.options, nowMs: () => node.clock.nowMs() });
-  const other = await buildLivegift(node.config, { storage, clock: node.clock, passwords: new ScryptPasswordHasher(1 << 10) });
+  const other = await buildLivegift(node.config, { storage, clock: node.clock, passwords: new ScryptPasswordHasher(1 << 10), ...options });
   await other.app.ready();
   return other;
 }

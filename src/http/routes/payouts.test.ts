@@ -259,6 +259,11 @@ for (const dialect of DIALECTS) {
       expect(await diamondsOf(node.storage, who.userId)).toMatchObject({ available: 10_000n, reserved: 0n });
     });
 
+    it('documents its routes in the OpenAPI document', async () => {
+      const doc = await node.call<{ paths: Record<string, unknown> }>({ method: 'GET', url: '/openapi.json' });
+      expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/v1/me/diamonds', '/v1/me/payout-accounts', '/v1/me/payout-accounts/{id}', '/v1/payouts']));
+    });
+
     it('refuses bad input before it reaches the database', async () => {
       const who = await creator(10_000n);
       for (const payload of [
