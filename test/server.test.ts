@@ -70,7 +70,7 @@ describe('livegift serve', () => {
     const report = JSON.parse(r.stdout) as { ok: boolean; transfers: number; totals: Record<string, string> };
     expect(report.ok).toBe(true);
     expect(report.transfers).toBeGreaterThan(0);
-    expect(report.totals.COIN).toBe(String(3500 + 700 + 1 + 30 + 299 + 1000));
+    expect(report.totals.COIN).toBe(String(3500 + 700 + 100 + 1 + 30 + 299 + 1000));
   });
 
   it('exits 1 and names the account when a cached balance was changed behind the ledger', () => {

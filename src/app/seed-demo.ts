@@ -115,6 +115,14 @@ export async function seedDemo(input: SeedDemoInput, deps: SeedDemoDeps): Promis
     if (outcome.status === 'applied') applied++;
     else duplicates++;
   }
+  // Kit (16) holds coins from a welcome bonus, so the demo shows the age rule biting even with a
+  // balance: every money path refuses an under-18 account, not only buying.
+  const bonus = await ledger.submit([
+    { id: 'demo:bonus:demo-kit', code: 'ADJUSTMENT', kind: 'single', debitAccountId: SystemAccounts.coinIssuance.id, creditAccountId: userAccounts('demo-kit').coins.id, amount: 100n, metadata: { reason: 'welcome bonus (demo)' } },
+  ]);
+  if (bonus.status === 'rejected') throw new Error(`demo seed refused the bonus: ${bonus.rejection.code}`);
+  if (bonus.status === 'applied') applied++;
+  else duplicates++;
 
   let liveId: string | null = null;
   try {
