@@ -24,7 +24,7 @@ function layer(files, forbidden) {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'data/', 'web/dist/', 'coverage/'] },
+  { ignores: ['node_modules/', 'dist/', 'data/', 'web/dist/', 'coverage/', '.bench/', '.scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
