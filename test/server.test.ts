@@ -47,6 +47,10 @@ describe('livegift serve', () => {
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok', checks: { database: 'ok', ledger: 'ok' } });
 
+    const home = await fetch(`${url}/`);
+    expect(home.status).toBe(200);
+    expect(await home.text()).toContain('href="/docs"');
+
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/livegift_ledger_groups_committed_total \d+/);
     expect(metrics).toContain('livegift_http_request_duration_seconds');

@@ -116,6 +116,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
+  // Until the web app is served here, the root says what this server is and where to go.
+  app.get('/', { schema: { hide: true } }, (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(`<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1"><title>Livegift</title><style>
+body{margin:0;min-height:100vh;display:grid;place-items:center;background:#0f0f14;color:#f4f4f8;font:16px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif}
+main{background:#1b1b24;border-radius:16px;padding:32px;margin:16px;max-width:460px;box-shadow:0 12px 40px #0008}
+h1{margin:0 0 8px;color:#ff4f6d}a{color:#3ee6d0}li{margin:6px 0}</style></head><body><main>
+<h1>Livegift</h1><p>The Livegift API ${deps.version} is running.</p><ul>
+<li><a href="/docs">API reference</a> (OpenAPI: <a href="/openapi.json">/openapi.json</a>)</li>
+<li><a href="/v1/lives">LIVEs on air now</a> · <a href="/v1/catalog">the gift catalog</a></li>
+<li><a href="/healthz">health</a> · <a href="/metrics">metrics</a></li></ul></main></body></html>`),
+  );
+
   app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
     const report = await deps.health();
     return reply.status(report.ok ? 200 : 503).send({ status: report.ok ? 'ok' : 'unavailable', version: deps.version, checks: report.checks });

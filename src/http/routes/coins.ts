@@ -106,7 +106,7 @@ function page(message: string, status: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Livegift — purchase</title><style>
 body{margin:0;min-height:100vh;display:grid;place-items:center;background:#0f0f14;color:#f4f4f8;font:16px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif}
-main{background:#1b1b24;border-radius:16px;padding:32px;max-width:420px;box-shadow:0 12px 40px #0008;text-align:center}
+main{background:#1b1b24;border-radius:16px;padding:32px;margin:16px;max-width:420px;box-shadow:0 12px 40px #0008;text-align:center}
 h1{font-size:20px;margin:0 0 12px}.s{color:#ffc83d;font-variant-numeric:tabular-nums}a{color:#3ee6d0}
 </style></head><body><main><h1>${escapeHtml(message)}</h1><p class="s">Status: ${escapeHtml(status)}</p><p><a href="/">Back to Livegift</a></p></main></body></html>`;
 }
