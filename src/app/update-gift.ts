@@ -1,9 +1,9 @@
 // An admin re-prices, renames, re-arts, schedules or retires a gift. Gifts already sent keep the
 // price they were sent at (it is in their ledger transfer); new sends use the new price.
-import { NotFound, ValidationFailed } from '../domain/errors.js';
+import { NotFound } from '../domain/errors.js';
 import type { CatalogGift } from '../domain/gifts.js';
 import type { Principal } from './authenticate.js';
-import { checkArt } from './create-gift.js';
+import { checkGiftFields } from './create-gift.js';
 import type { ArtLibrary, AuditLog, Clock, GiftCatalog, GiftPatch } from './ports.js';
 import { requireAdmin } from './require-admin.js';
 
@@ -22,10 +22,7 @@ export async function updateGift(input: UpdateGiftInput, deps: { catalog: GiftCa
   const { retired, ...rest } = input.patch;
   const patch: GiftPatch = { ...rest, ...(retired !== undefined ? { retiredAtMs: retired ? nowMs : null } : {}) };
   const next: CatalogGift = { ...current, ...patch, updatedAtMs: nowMs };
-  checkArt(next, deps.art);
-  if (next.availableFromMs !== null && next.availableUntilMs !== null && next.availableUntilMs <= next.availableFromMs) {
-    throw new ValidationFailed('The availability window ends before it starts.', { field: 'availableUntilMs' });
-  }
+  checkGiftFields(next, deps.art);
   await deps.catalog.update(input.id, patch, nowMs);
   await deps.audit.append({
     atMs: nowMs,
