@@ -1,5 +1,6 @@
 // Proves the admin reads: only an admin (with the admin scope) sees the audit log and runs the
 // ledger reconciliation, entries page newest first and filter by subject.
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../../../test/support/databases.js';
 import { openTestNode, signUpAs, type TestNode } from '../../../test/support/livegift.js';
@@ -40,6 +41,11 @@ for (const dialect of DIALECTS) {
       expect(r.body).toMatchObject({ ok: true, problems: [] });
       const audit = await node.call<{ entries: { action: string }[] }>({ method: 'GET', url: '/v1/admin/audit?subject=ledger', headers: { cookie: admin } });
       expect(audit.body.entries.map((e) => e.action)).toEqual(['ledger.reconciled']);
+    });
+
+    it('keeps the audit log append-only in the database itself', async () => {
+      await expect(sql`UPDATE audit_log SET action = 'rewritten'`.execute(node.storage.db)).rejects.toThrow(/append-only/);
+      await expect(sql`DELETE FROM audit_log`.execute(node.storage.db)).rejects.toThrow(/append-only/);
     });
 
     it('refuses an admin token without the admin scope', async () => {

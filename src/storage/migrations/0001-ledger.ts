@@ -1,6 +1,7 @@
 // The ledger: accounts with cached balances, append-only hash-chained transfers, and the chain head.
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../schema.js';
+import { refuseChanges } from './append-only.js';
 
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   const money = 'bigint' as const;
@@ -77,19 +78,7 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .execute();
 
   // Append-only: the database refuses to change or remove a committed transfer.
-  if (dialect === 'sqlite') {
-    await sql`CREATE TRIGGER transfers_no_update BEFORE UPDATE ON transfers
-      BEGIN SELECT RAISE(ABORT, 'transfers are append-only'); END`.execute(db);
-    await sql`CREATE TRIGGER transfers_no_delete BEFORE DELETE ON transfers
-      BEGIN SELECT RAISE(ABORT, 'transfers are append-only'); END`.execute(db);
-  } else {
-    await sql`CREATE FUNCTION transfers_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'transfers are append-only' USING ERRCODE = 'restrict_violation'; END $$`.execute(db);
-    await sql`CREATE TRIGGER transfers_no_update BEFORE UPDATE OR DELETE ON transfers
-      FOR EACH ROW EXECUTE FUNCTION transfers_append_only()`.execute(db);
-    await sql`CREATE TRIGGER transfers_no_truncate BEFORE TRUNCATE ON transfers
-      FOR EACH STATEMENT EXECUTE FUNCTION transfers_append_only()`.execute(db);
-  }
+  await refuseChanges(db, dialect, 'transfers', 'transfers are append-only');
 
   await db.schema
     .createTable('meta')

@@ -3,6 +3,7 @@
 // payouts, and the append-only audit log.
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../schema.js';
+import { refuseChanges } from './append-only.js';
 
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   const big = 'bigint' as const;
@@ -173,15 +174,5 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('details', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('audit_log_subject').on('audit_log').columns(['subject', 'seq']).execute();
-  if (dialect === 'sqlite') {
-    await sql`CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-      BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END`.execute(db);
-    await sql`CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-      BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END`.execute(db);
-  } else {
-    await sql`CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'the audit log is append-only' USING ERRCODE = 'restrict_violation'; END $$`.execute(db);
-    await sql`CREATE TRIGGER audit_log_no_update BEFORE UPDATE OR DELETE ON audit_log
-      FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()`.execute(db);
-  }
+  await refuseChanges(db, dialect, 'audit_log', 'the audit log is append-only');
 }
