@@ -33,6 +33,7 @@ import type { PayoutProvider } from './app/ports.js';
 import { payoutsRoutes } from './http/routes/payouts.js';
 import { SandboxPayoutProvider } from './payments/sandbox-payout-provider.js';
 import { KyselyPayoutAccountStore, KyselyPayoutStore, KyselyTransferFeed } from './storage/kysely-payout-store.js';
+import { RoomGateway } from './realtime/room-gateway.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -77,6 +78,8 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
       deliver: (rawBody, headers) => (deliverWebhook ? deliverWebhook(rawBody, headers) : Promise.resolve({ status: 503 })),
     });
 
+    // The LIVE rooms need the app, which needs the services: announcements are bound to the rooms late.
+    let rooms: RoomGateway | null = null;
     const services = buildServices({
       clock,
       ids: nodeIds,
@@ -100,6 +103,10 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
       payoutProvider: options.payoutProvider ?? new SandboxPayoutProvider({ db: storage.db, nowMs: () => clock.nowMs(), newId: () => nodeIds.uuid() }),
       feed: new KyselyTransferFeed(storage.db),
       diamondPolicy: config.money,
+      roomEvents: {
+        giftSent: (sent) => rooms?.giftSent(sent) ?? Promise.resolve(),
+        liveEnded: (liveId, summary) => rooms?.liveEnded(liveId, summary) ?? Promise.resolve(),
+      },
     });
     await services.seedCatalog();
     if (config.demo) await seedDemoOnce(storage, services);
@@ -142,6 +149,8 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
         return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
       },
     });
+    const gateway = new RoomGateway(app, { services, log: app.log, bigGiftMinCoins: Number(config.money.bigGiftMinCoins) });
+    rooms = gateway;
     deliverWebhook = async (rawBody, headers) => ({
       status: (await app.inject({ method: 'POST', url: `/v1/webhooks/${payments.name}`, payload: rawBody, headers: { ...headers, 'content-type': 'application/json' } })).statusCode,
     });
@@ -204,6 +213,7 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
         await autoEnd.stop(); // a run in progress finishes before the database closes
         await demoPresence.stop();
         await payments.close(); // stops webhook retries, which go through the app
+        await gateway.close(); // room sockets get 1001 before the app stops
         const grace = setTimeout(() => {
           app.server.closeAllConnections();
         }, config.shutdownGraceMs);

@@ -5,6 +5,7 @@ import type { CatalogGift } from '../domain/gifts.js';
 import type { ReconcileReport } from '../domain/reconcile.js';
 import type { LiveSummary } from '../domain/live-summary.js';
 import type { LiveEndedBy, LiveStatus } from '../domain/lives.js';
+import type { SentGift } from './send-gift.js';
 
 /**
  * The double-entry ledger. Every submission is durable before its promise resolves, applied at
@@ -35,6 +36,19 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { nowMs: () => Date.now() };
+
+/**
+ * Where applied gifts and ended LIVEs are announced to the LIVE's room (the display path). Called
+ * after the ledger committed, never for a duplicate send. An adapter never rejects: the money has
+ * moved by then, and a failing announcement must not turn a paid send into an error the client retries.
+ */
+export interface RoomEvents {
+  giftSent(sent: SentGift): Promise<void>;
+  liveEnded(liveId: string, summary: LiveSummary): Promise<void>;
+}
+
+/** Announces nothing: a node without rooms (the CLI, tests of the money path). */
+export const noRoomEvents: RoomEvents = { giftSent: () => Promise.resolve(), liveEnded: () => Promise.resolve() };
 
 /** Makes identifiers: UUIDv7 for rows (time-ordered), opaque random secrets for tokens. */
 export interface Ids {

@@ -20,7 +20,7 @@ import { createApiToken, type CreateApiTokenInput } from './create-api-token.js'
 import { logIn, type LogInInput } from './log-in.js';
 import { logOut, type LogOutInput } from './log-out.js';
 import { NotFound } from '../domain/errors.js';
-import type { PaymentProvider, PurchaseStore } from './ports.js';
+import { noRoomEvents, type PaymentProvider, type PurchaseStore, type RoomEvents } from './ports.js';
 import type { ApiTokenStore, ArtLibrary, AuditLog, Clock, GiftCatalog, Ids, LedgerStore, LiveStore, PasswordHasher, SessionStore, UserStore } from './ports.js';
 import { endAbandonedLives, type EndAbandonedLivesInput } from './end-abandoned-lives.js';
 import { endLive, type EndLiveInput } from './end-live.js';
@@ -73,6 +73,8 @@ export interface Ports {
   readonly payoutProvider: PayoutProvider;
   readonly feed: TransferFeed;
   readonly diamondPolicy: DiamondPolicy;
+  /** The LIVE rooms applied gifts and ended LIVEs are announced to; none when absent. */
+  readonly roomEvents?: RoomEvents;
 }
 
 /** Account use cases: sign-up, sessions, API tokens, the LIVE Gifts toggle. */
@@ -98,7 +100,12 @@ function giftServices(p: Ports) {
     seedCatalog: () => seedCatalog(p),
     createGift: (input: CreateGiftInput) => createGift(input, p),
     updateGift: (input: UpdateGiftInput) => updateGift(input, p),
-    sendGift: (input: SendGiftInput) => sendGift(input, p),
+    sendGift: async (input: SendGiftInput) => {
+      const sent = await sendGift(input, p);
+      // Only an applied send is news: a duplicate was announced when it was applied.
+      if (sent.status === 'applied') await (p.roomEvents ?? noRoomEvents).giftSent(sent);
+      return sent;
+    },
   };
 }
 
@@ -106,8 +113,21 @@ function giftServices(p: Ports) {
 function liveServices(p: Ports) {
   return {
     startLive: (input: StartLiveInput) => startLive(input, p),
-    endLive: (input: EndLiveInput) => endLive(input, p),
-    endAbandonedLives: (input: EndAbandonedLivesInput) => endAbandonedLives(input, p),
+    endLive: async (input: EndLiveInput) => {
+      const live = await endLive(input, p);
+      // Ending is idempotent, and so is the room's live.ended (only the first one is sent).
+      if (live.summary) await (p.roomEvents ?? noRoomEvents).liveEnded(live.id, live.summary);
+      return live;
+    },
+    endAbandonedLives: async (input: EndAbandonedLivesInput) => {
+      const result = await endAbandonedLives(input, p);
+      // At most `limit` of each list, so this loop is bounded like the run itself.
+      for (const liveId of new Set([...result.ended, ...result.summarized])) {
+        const live = await p.lives.findById(liveId);
+        if (live?.summary) await (p.roomEvents ?? noRoomEvents).liveEnded(live.id, live.summary);
+      }
+      return result;
+    },
     joinLive: (input: LiveViewerInput) => joinLive(input, p),
     leaveLive: (input: LiveViewerInput) => leaveLive(input, p),
     recordLiveHeartbeat: (input: LiveViewerInput) => recordLiveHeartbeat(input, p),

@@ -1,0 +1,133 @@
+// The LIVE room on the wire: ONE typed map of the events a room sends over its WebSocket, and the
+// messages a client may send back. Every server event is `{type, seq, ts, data}`; the server, the
+// SDK and the web app all derive their types from the schemas below, so a misspelt event name or a
+// wrong payload is a compile error on both ends.
+//
+// Sequence numbers: each room has an `epoch` (a new one whenever the room is created on a node) and
+// a `seq` that grows by exactly 1 for every event kept for resume (P0: big gifts, LIVE end; P1:
+// combo updates of small gifts). Other events (counters, errors, acks) carry the seq of the last
+// kept event, so a client always knows its resume point `<epoch>:<seq>` and can spot a gap.
+import { z } from 'zod';
+import { PublicUser } from './accounts.js';
+import { ClientId, ErrorBody, NonNegative, TimeMs } from './common.js';
+import { GiftAnimation, SentGift } from './gifts.js';
+import { LiveSummary } from './lives.js';
+
+/** The gift as a room shows it: enough to draw it without reading the catalog. */
+export const RoomGift = z.object({
+  id: z.string(),
+  name: z.string(),
+  coins: NonNegative.describe('Price of one gift in coins'),
+  artUrl: z.string(),
+  animation: GiftAnimation,
+});
+export type RoomGift = z.infer<typeof RoomGift>;
+
+export const GiftSentData = z.object({
+  sender: PublicUser,
+  gift: RoomGift,
+  count: z.number().int().positive(),
+  comboId: z.string(),
+  comboCount: z.number().int().positive().describe('Running count of the combo including this send'),
+  coins: NonNegative.describe('Coins of this send (price × count)'),
+  transferId: z.string(),
+});
+export type GiftSentData = z.infer<typeof GiftSentData>;
+
+export const ComboUpdatedData = z.object({
+  comboId: z.string(),
+  sender: PublicUser,
+  giftId: z.string(),
+  comboCount: z.number().int().positive(),
+  coins: NonNegative.describe('Coins of the whole combo so far'),
+  final: z.boolean().describe('true once the combo window closed: no more sends will join it'),
+});
+export type ComboUpdatedData = z.infer<typeof ComboUpdatedData>;
+
+export const LeaderboardEntry = z.object({ user: PublicUser, coins: NonNegative });
+export type LeaderboardEntry = z.infer<typeof LeaderboardEntry>;
+
+export const LeaderboardData = z.object({
+  version: NonNegative.describe('Grows with every change; the list is the full state, not a delta'),
+  top: z.array(LeaderboardEntry).max(100),
+});
+export type LeaderboardData = z.infer<typeof LeaderboardData>;
+
+export const SnapshotData = z.object({
+  epoch: z.string(),
+  seq: NonNegative,
+  viewers: NonNegative,
+  leaderboard: LeaderboardData,
+  activeCombos: z.array(ComboUpdatedData).max(1000),
+  recentGifts: z.array(GiftSentData).max(100),
+});
+export type SnapshotData = z.infer<typeof SnapshotData>;
+
+export const RoomErrorData = ErrorBody.shape.error;
+export type RoomErrorData = z.infer<typeof RoomErrorData>;
+
+export const GiftAckData = z.union([
+  z.object({ id: z.string(), result: SentGift }),
+  z.object({ id: z.string(), error: RoomErrorData }),
+]);
+export type GiftAckData = z.infer<typeof GiftAckData>;
+
+/** Every server → client event: its name and the schema of its `data`. */
+export const RoomEventSchemas = {
+  snapshot: SnapshotData,
+  'gift.sent': GiftSentData,
+  'combo.updated': ComboUpdatedData,
+  'viewers.changed': z.object({ viewers: NonNegative }),
+  'leaderboard.changed': LeaderboardData,
+  'live.ended': z.object({ summary: LiveSummary }),
+  'gift.ack': GiftAckData,
+  error: RoomErrorData,
+} as const;
+
+export type RoomEventMap = { [K in keyof typeof RoomEventSchemas]: z.infer<(typeof RoomEventSchemas)[K]> };
+export type RoomEventType = keyof RoomEventMap;
+
+/** One event of type K (or, by default, any event: a union discriminated by `type`). */
+export type RoomEvent<K extends RoomEventType = RoomEventType> = {
+  [P in K]: { readonly type: P; readonly seq: number; readonly ts: number; readonly data: RoomEventMap[P] };
+}[K];
+
+function envelope<K extends RoomEventType>(type: K) {
+  return z.object({ type: z.literal(type), seq: NonNegative, ts: TimeMs, data: RoomEventSchemas[type] });
+}
+
+/** Parses any server event (SDK and tests). */
+export const RoomEventSchema = z.discriminatedUnion('type', [
+  envelope('snapshot'),
+  envelope('gift.sent'),
+  envelope('combo.updated'),
+  envelope('viewers.changed'),
+  envelope('leaderboard.changed'),
+  envelope('live.ended'),
+  envelope('gift.ack'),
+  envelope('error'),
+]);
+
+/** A resume point `<epoch>:<seq>` as sent in `?since=`. */
+export const ResumePoint = z
+  .string()
+  .max(80)
+  .regex(/^[\w-]{1,64}:\d{1,15}$/)
+  .transform((text) => {
+    const colon = text.lastIndexOf(':');
+    return { epoch: text.slice(0, colon), seq: Number(text.slice(colon + 1)) };
+  });
+export type ResumePoint = z.output<typeof ResumePoint>;
+
+/** Client → server: send a gift (same rules and idempotency as POST /v1/gifts; answered by `gift.ack`). */
+export const GiftSendMessage = z.object({
+  type: z.literal('gift.send'),
+  data: z.object({
+    id: ClientId,
+    giftId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/),
+    count: z.number().int().min(1).max(9_999).default(1),
+  }),
+});
+
+export const ClientMessage = z.discriminatedUnion('type', [GiftSendMessage]);
+export type ClientMessage = z.infer<typeof ClientMessage>;

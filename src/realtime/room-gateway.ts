@@ -1,0 +1,420 @@
+// The LIVE rooms over WebSocket: `GET /v1/lives/:id/ws?since=<epoch>:<seq>` upgrades to a socket
+// that first receives a snapshot (or exactly the events it missed), then every room event.
+//
+// Who may do what: a session cookie, `Authorization: Bearer lgp_…` or `?token=` (browsers and OBS
+// cannot set headers) authenticates like HTTP does; anonymous viewers watch read-only; a token
+// without the `gifts:send` scope (an OBS overlay token) is read-only, sees gifts only and is not
+// counted as a viewer. Sending a gift over the socket calls the same use case as POST /v1/gifts.
+//
+// Delivery: each room event is serialized once and the same buffer is written to every socket. A
+// socket whose unsent backlog passes the high-water mark skips counters (P3); past the hard cap it is
+// closed with 4008 and its resume point, so one slow phone never holds the room's memory hostage.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import type { Principal } from '../app/authenticate.js';
+import type { LiveViewerInput } from '../app/join-live.js';
+import type { RoomEvents } from '../app/ports.js';
+import type { SentGift } from '../app/send-gift.js';
+import type { Services } from '../app/services.js';
+import type { LiveSummary } from '../domain/live-summary.js';
+import { parseCookies, SESSION_COOKIE } from '../http/auth.js';
+import { toHttpError } from '../http/errors.js';
+import { presentGift, presentLiveSummary, presentSentGift } from '../http/present.js';
+import { ClientMessage, ResumePoint, type RoomErrorData, type RoomEvent, type RoomEventMap, type RoomEventType } from '../protocol/room.js';
+import { RoomLog, type RoomOutput, type RoomPriority } from './room-log.js';
+
+const PATH = /^\/v1\/lives\/([\w-]{1,64})\/ws$/;
+
+export interface RoomGatewayOptions {
+  readonly services: Services;
+  readonly log: FastifyBaseLogger;
+  /** Sends worth at least this many coins are shown one by one (P0). */
+  readonly bigGiftMinCoins: number;
+  /** Wall-clock time of the delivery rates and the resume buffer (default Date.now). */
+  readonly nowMs?: () => number;
+  readonly heartbeatMs?: number;
+  readonly messageMaxBytes?: number;
+  readonly highWaterBytes?: number;
+  readonly hardCapBytes?: number;
+  readonly roomsMax?: number;
+  readonly socketsMax?: number;
+  /** How long an empty room (and its resume buffer) is kept, default 2 minutes. */
+  readonly roomIdleMs?: number;
+}
+
+interface Client {
+  readonly ws: WebSocket;
+  readonly liveId: string;
+  readonly principal: Principal | null;
+  /** Presence key, or null when this socket is not counted as a viewer (overlays). */
+  readonly viewer: LiveViewerInput | null;
+  readonly giftsOnly: boolean;
+  lastSeq: number;
+  alive: boolean;
+  sendsInFlight: number;
+  cut: boolean;
+}
+
+interface Room {
+  readonly log: RoomLog;
+  readonly clients: Set<Client>;
+  emptySinceMs: number;
+}
+
+/** Gift sends one socket may have waiting for the ledger at once. */
+const SENDS_IN_FLIGHT_MAX = 16;
+const FLUSH_EVERY_MS = 100;
+const PRESENCE_BATCH = 100;
+/** How long a socket cut for being too slow may take to read its close frame. */
+const CUT_GRACE_MS = 5_000;
+
+export class RoomGateway implements RoomEvents {
+  private readonly wss: WebSocketServer;
+  private readonly rooms = new Map<string, Room>();
+  private sockets = 0;
+  private closing = false;
+  private readonly nowMs: () => number;
+  private readonly limits: Required<Omit<RoomGatewayOptions, 'services' | 'log' | 'nowMs'>>;
+  private readonly flushTimer: NodeJS.Timeout;
+  private readonly heartbeatTimer: NodeJS.Timeout;
+  private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    this.upgrade(request, socket, head).catch((error: unknown) => {
+      this.options.log.error({ err: error }, 'a room socket could not be opened');
+      refuse(socket, 500, 'Internal Server Error');
+    });
+  };
+
+  constructor(
+    private readonly app: FastifyInstance,
+    private readonly options: RoomGatewayOptions,
+  ) {
+    this.nowMs = options.nowMs ?? Date.now;
+    this.limits = {
+      bigGiftMinCoins: options.bigGiftMinCoins,
+      heartbeatMs: options.heartbeatMs ?? 20_000,
+      messageMaxBytes: options.messageMaxBytes ?? 16 * 1024,
+      highWaterBytes: options.highWaterBytes ?? 256 * 1024,
+      hardCapBytes: options.hardCapBytes ?? 1024 * 1024,
+      roomsMax: options.roomsMax ?? 10_000,
+      socketsMax: options.socketsMax ?? 100_000,
+      roomIdleMs: options.roomIdleMs ?? 120_000,
+    };
+    // Frames up to 4× the message limit are read and answered with an error event; anything larger
+    // is cut by ws itself (close 1009) before it is buffered.
+    this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: this.limits.messageMaxBytes * 4, clientTracking: false });
+    app.server.on('upgrade', this.onUpgrade);
+    this.flushTimer = setInterval(() => {
+      this.tick();
+    }, FLUSH_EVERY_MS);
+    this.flushTimer.unref();
+    this.heartbeatTimer = setInterval(() => {
+      this.heartbeat();
+    }, this.limits.heartbeatMs);
+    this.heartbeatTimer.unref();
+  }
+
+  /** Announces an applied gift to its room (if anyone on this node watches it). Never rejects. */
+  async giftSent(sent: SentGift): Promise<void> {
+    try {
+      if (!this.rooms.has(sent.liveId)) return;
+      const [sender, gift] = await Promise.all([this.options.services.getUser(sent.senderId), this.options.services.getGift(sent.giftId)]);
+      const room = this.rooms.get(sent.liveId);
+      if (!room || !sender || !gift) return;
+      const shown = presentGift(gift, this.nowMs());
+      const out = room.log.recordGift(
+        {
+          sender: { id: sender.id, handle: sender.handle, displayName: sender.displayName },
+          gift: { id: shown.id, name: shown.name, coins: shown.coins, artUrl: shown.artUrl, animation: shown.animation },
+          count: sent.count,
+          comboId: sent.comboId,
+          comboCount: sent.comboCount,
+          coins: Number(sent.coins),
+          transferId: sent.transferId,
+        },
+        this.nowMs(),
+      );
+      this.broadcast(room, out);
+    } catch (error) {
+      this.options.log.error({ err: error, transferId: sent.transferId }, 'a gift could not be announced to its room');
+    }
+  }
+
+  /** Announces the end of a LIVE with its summary. Never rejects; only the first call is sent. */
+  liveEnded(liveId: string, summary: LiveSummary): Promise<void> {
+    const room = this.rooms.get(liveId);
+    if (room) this.broadcast(room, room.log.endLive(presentLiveSummary(summary), this.nowMs()));
+    return Promise.resolve();
+  }
+
+  /** Closes every socket with 1001 (going away) and stops the timers; presence is written first. */
+  async close(): Promise<void> {
+    this.closing = true;
+    this.app.server.off('upgrade', this.onUpgrade);
+    clearInterval(this.flushTimer);
+    clearInterval(this.heartbeatTimer);
+    const clients = [...this.rooms.values()].flatMap((r) => [...r.clients]);
+    // Presence is written a hundred viewers at a time, not all at once against the database.
+    for (let i = 0; i < clients.length; i += PRESENCE_BATCH) {
+      await Promise.allSettled(clients.slice(i, i + PRESENCE_BATCH).map((c) => (c.viewer ? this.options.services.leaveLive(c.viewer) : Promise.resolve())));
+    }
+    const closed = clients.map((c) => new Promise<void>((resolve) => {
+      if (c.ws.readyState === WebSocket.CLOSED) resolve();
+      else c.ws.once('close', () => { resolve(); });
+      c.ws.close(1001, 'server shutting down');
+    }));
+    const grace = setTimeout(() => {
+      for (const c of clients) c.ws.terminate();
+    }, 1000);
+    try {
+      await Promise.all(closed);
+    } finally {
+      clearTimeout(grace);
+    }
+    this.rooms.clear();
+    await new Promise<void>((resolve) => {
+      this.wss.close(() => {
+        resolve();
+      });
+    });
+  }
+
+  /** Read through a call: the flag changes while an upgrade awaits authentication. */
+  private isClosing(): boolean {
+    return this.closing;
+  }
+
+  private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => {
+      socket.destroy();
+    });
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const match = PATH.exec(url.pathname);
+    const liveId = match?.[1];
+    if (liveId === undefined) {
+      refuse(socket, 404, 'Not Found');
+      return;
+    }
+    if (this.closing) {
+      refuse(socket, 503, 'Service Unavailable');
+      return;
+    }
+
+    const auth = request.headers.authorization;
+    const bearer = auth !== undefined && /^Bearer /i.test(auth) ? auth.slice(7).trim() : (url.searchParams.get('token') ?? undefined);
+    const sessionSecret = parseCookies(request.headers.cookie).get(SESSION_COOKIE);
+    const principal = bearer !== undefined || sessionSecret !== undefined ? await this.options.services.authenticate({ bearer, sessionSecret }) : null;
+    if (principal === null && bearer !== undefined) {
+      refuse(socket, 401, 'Unauthorized');
+      return;
+    }
+
+    const live = await this.options.services.getLive({ liveId }).catch(() => null);
+    if (!live) {
+      refuse(socket, 404, 'Not Found');
+      return;
+    }
+    if (live.status !== 'live') {
+      refuse(socket, 409, 'Conflict');
+      return;
+    }
+    if (this.sockets >= this.limits.socketsMax || (!this.rooms.has(liveId) && this.rooms.size >= this.limits.roomsMax)) {
+      refuse(socket, 503, 'Service Unavailable');
+      return;
+    }
+    if (this.isClosing() || socket.destroyed) {
+      refuse(socket, 503, 'Service Unavailable');
+      return;
+    }
+
+    const since = ResumePoint.safeParse(url.searchParams.get('since') ?? '');
+    const anonymousKey = url.searchParams.get('viewerKey');
+    const giftsOnly = principal !== null && principal.via === 'token' && !principal.scopes.includes('read') && principal.scopes.includes('overlay');
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      const viewer: LiveViewerInput | null = giftsOnly
+        ? null
+        : { liveId, userId: principal?.userId ?? null, anonymousKey: principal ? null : anonymousKey !== null && /^[\w-]{8,64}$/.test(anonymousKey) ? anonymousKey : crypto.randomUUID() };
+      this.open({ ws, liveId, principal, viewer, giftsOnly, lastSeq: 0, alive: true, sendsInFlight: 0, cut: false }, since.success ? since.data : null);
+    });
+  }
+
+  /** Registers a socket and sends its first message(s), in the same tick, so it misses nothing. */
+  private open(client: Client, since: ResumePoint | null): void {
+    const nowMs = this.nowMs();
+    let room = this.rooms.get(client.liveId);
+    if (!room) {
+      room = { log: new RoomLog({ epoch: newEpoch(), bigGiftMinCoins: this.limits.bigGiftMinCoins, bufferMs: this.limits.roomIdleMs }), clients: new Set(), emptySinceMs: nowMs };
+      this.rooms.set(client.liveId, room);
+    }
+    const missed = since ? room.log.since(since.epoch, since.seq, nowMs) : null;
+    if (missed) for (const event of missed) this.deliver(room, client, frameOf(event), event, 'P1');
+    else {
+      const snapshot = room.log.snapshot(nowMs);
+      this.deliver(room, client, null, snapshot, 'P0');
+    }
+    client.lastSeq = room.log.seq;
+    room.clients.add(client);
+    this.sockets += 1;
+    const joined = room;
+
+    client.ws.on('pong', () => {
+      client.alive = true;
+    });
+    client.ws.on('error', (error) => {
+      this.options.log.debug({ err: error, liveId: client.liveId }, 'room socket error');
+    });
+    client.ws.on('message', (data, isBinary) => {
+      this.onMessage(joined, client, data, isBinary);
+    });
+    client.ws.on('close', () => {
+      joined.clients.delete(client);
+      this.sockets -= 1;
+      if (joined.clients.size === 0) joined.emptySinceMs = this.nowMs();
+      if (client.viewer && !this.closing) this.presence(joined, client.viewer, 'leave');
+    });
+    if (client.viewer) this.presence(room, client.viewer, 'join');
+  }
+
+  private presence(room: Room, viewer: LiveViewerInput, action: 'join' | 'leave' | 'heartbeat'): void {
+    const run = action === 'join' ? this.options.services.joinLive(viewer) : action === 'leave' ? this.options.services.leaveLive(viewer) : this.options.services.recordLiveHeartbeat(viewer);
+    run.then(
+      (presence) => {
+        room.log.setViewers(presence.viewers);
+      },
+      (error: unknown) => {
+        this.options.log.warn({ err: error, liveId: viewer.liveId, action }, 'room presence could not be recorded');
+      },
+    );
+  }
+
+  private onMessage(room: Room, client: Client, data: RawData, isBinary: boolean): void {
+    const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    if (bytes.length > this.limits.messageMaxBytes) {
+      this.sendError(room, client, { code: 'payload_too_large', message: `A message is at most ${this.limits.messageMaxBytes} bytes.` });
+      return;
+    }
+    if (isBinary) {
+      this.sendError(room, client, { code: 'validation_failed', message: 'Send JSON text frames.' });
+      return;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      this.sendError(room, client, { code: 'malformed', message: 'That frame is not JSON.' });
+      return;
+    }
+    const parsed = ClientMessage.safeParse(json);
+    if (!parsed.success) {
+      this.sendError(room, client, { code: 'validation_failed', message: 'That message is not one this room understands.', details: { issues: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`) } });
+      return;
+    }
+    // One message type so far; a switch over parsed.data.type comes with the second.
+    this.sendGift(room, client, parsed.data.data);
+  }
+
+  private sendGift(room: Room, client: Client, message: { id: string; giftId: string; count: number }): void {
+    const ack = (data: RoomEventMap['gift.ack']): void => {
+      this.deliver(room, client, null, { type: 'gift.ack', seq: room.log.seq, ts: this.nowMs(), data }, 'P0');
+    };
+    if (client.principal === null) {
+      ack({ id: message.id, error: { code: 'unauthenticated', message: 'Sign in to send gifts.' } });
+      return;
+    }
+    if (!client.principal.scopes.includes('gifts:send')) {
+      ack({ id: message.id, error: { code: 'forbidden', message: 'This token lacks the "gifts:send" scope.', details: { scope: 'gifts:send' } } });
+      return;
+    }
+    if (client.sendsInFlight >= SENDS_IN_FLIGHT_MAX) {
+      ack({ id: message.id, error: { code: 'rate_limited', message: 'Wait for your earlier gifts to be answered.' } });
+      return;
+    }
+    client.sendsInFlight += 1;
+    this.options.services
+      .sendGift({ id: message.id, senderId: client.principal.userId, liveId: client.liveId, giftId: message.giftId, count: message.count })
+      .then(
+        (sent) => {
+          ack({ id: message.id, result: presentSentGift(sent) });
+        },
+        (error: unknown) => {
+          const known = toHttpError(error);
+          if (!known) this.options.log.error({ err: error, liveId: client.liveId }, 'a gift sent over a room socket failed');
+          ack({ id: message.id, error: known?.body.error ?? { code: 'internal', message: 'Something went wrong; try again.' } });
+        },
+      )
+      .finally(() => {
+        client.sendsInFlight -= 1;
+      });
+  }
+
+  private sendError(room: Room, client: Client, error: RoomErrorData): void {
+    this.deliver(room, client, null, { type: 'error', seq: room.log.seq, ts: this.nowMs(), data: error }, 'P0');
+  }
+
+  /** Writes each event, framed once, to every socket of the room. */
+  private broadcast(room: Room, outputs: readonly RoomOutput[]): void {
+    for (const { event, priority } of outputs) {
+      const frame = frameOf(event);
+      for (const client of room.clients) this.deliver(room, client, frame, event, priority);
+    }
+  }
+
+  private deliver(room: Room, client: Client, frame: Buffer | null, event: RoomEvent, priority: RoomPriority): void {
+    const ws = client.ws;
+    if (client.cut || ws.readyState !== WebSocket.OPEN) return;
+    if (client.giftsOnly && !GIFT_EVENTS.has(event.type)) return;
+    const backlog = ws.bufferedAmount;
+    if (backlog > this.limits.hardCapBytes) {
+      client.cut = true;
+      ws.close(4008, `too slow; resume from ${room.log.epoch}:${client.lastSeq}`);
+      // The close frame waits behind the backlog; a client that never reads it is dropped anyway.
+      setTimeout(() => {
+        ws.terminate();
+      }, CUT_GRACE_MS).unref();
+      return;
+    }
+    if (priority === 'P3' && backlog > this.limits.highWaterBytes) return;
+    ws.send(frame ?? frameOf(event), { binary: false });
+    if (priority !== 'P3' && event.seq > client.lastSeq) client.lastSeq = event.seq;
+  }
+
+  private tick(): void {
+    const nowMs = this.nowMs();
+    for (const [liveId, room] of this.rooms) {
+      if (room.log.pending) this.broadcast(room, room.log.flush(nowMs));
+      if (room.clients.size === 0 && nowMs - room.emptySinceMs > this.limits.roomIdleMs) this.rooms.delete(liveId);
+    }
+  }
+
+  private heartbeat(): void {
+    for (const room of this.rooms.values()) {
+      for (const client of room.clients) {
+        if (!client.alive) {
+          client.ws.terminate();
+          continue;
+        }
+        client.alive = false;
+        client.ws.ping();
+        if (client.viewer && !room.log.ended) this.presence(room, client.viewer, 'heartbeat');
+      }
+    }
+  }
+}
+
+const GIFT_EVENTS: ReadonlySet<RoomEventType> = new Set<RoomEventType>(['snapshot', 'gift.sent', 'combo.updated', 'live.ended', 'error', 'gift.ack']);
+
+function frameOf(event: RoomEvent): Buffer {
+  return Buffer.from(JSON.stringify(event), 'utf8');
+}
+
+/** A new room incarnation: time-ordered and unique enough per node, without ':'. */
+function newEpoch(): string {
+  return `${Date.now().toString(36)}-${crypto.randomUUID().slice(0, 8)}`;
+}
+
+/** Answers an upgrade request with a plain HTTP error and closes the connection. */
+function refuse(socket: Duplex, status: number, text: string): void {
+  if (socket.destroyed) return;
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}

@@ -1,0 +1,284 @@
+// The state and history of one LIVE room, pure (no I/O, no timers: the caller passes the time).
+//
+// Classes, as ARCHITECTURE.md's display path sets them:
+// - P0 — gifts of at least `bigGiftMinCoins` and the LIVE end: each one is its own event, at once;
+// - P1 — smaller gifts: folded into `combo.updated` events, flushed at most every `comboFlushMs`;
+// - P3 — counters (viewers, leaderboard): latest state only, at most every `viewersEveryMs` /
+//   `leaderboardEveryMs`, never kept for resume.
+// P0 and P1 events take the next `seq` and are kept in a ring buffer (bounded by age and by count),
+// so a client that reconnects with `since=<epoch>:<seq>` gets exactly what it missed, or null, which
+// tells the caller to send a fresh snapshot instead.
+import type { ComboUpdatedData, GiftSentData, LeaderboardEntry, RoomEvent, RoomEventType } from '../protocol/room.js';
+import type { LiveSummary } from '../protocol/lives.js';
+
+export type RoomPriority = 'P0' | 'P1' | 'P3';
+
+/** An event the room emits, with the class that decides how hard it is kept and delivered. */
+export interface RoomOutput {
+  readonly event: RoomEvent;
+  readonly priority: RoomPriority;
+}
+
+export interface RoomLogOptions {
+  /** This room's incarnation; a resume point from another epoch gets a snapshot. No ':' in it. */
+  readonly epoch: string;
+  /** Gifts whose send is worth at least this many coins are P0. */
+  readonly bigGiftMinCoins: number;
+  /** How long events stay resumable (default 2 minutes) and how many at most (default 10,000). */
+  readonly bufferMs?: number;
+  readonly bufferMax?: number;
+  readonly comboFlushMs?: number;
+  /** A combo with no send for this long is final (the combo window of domain/gifts). */
+  readonly comboIdleMs?: number;
+  readonly viewersEveryMs?: number;
+  readonly leaderboardEveryMs?: number;
+  /** Sizes of what a snapshot carries, and of the state behind it. */
+  readonly recentGiftsMax?: number;
+  readonly leaderboardSize?: number;
+  readonly giftersMax?: number;
+  readonly activeCombosMax?: number;
+}
+
+interface ActiveCombo {
+  data: ComboUpdatedData;
+  lastAtMs: number;
+  dirty: boolean;
+}
+
+export class RoomLog {
+  readonly epoch: string;
+  private seqNow = 0;
+  private readonly options: Required<RoomLogOptions>;
+  // The ring buffer of P0/P1 events: `size` events ending at `(head + size - 1) % capacity`.
+  private readonly ring: (RoomEvent | undefined)[];
+  private head = 0;
+  private size = 0;
+
+  private viewers = 0;
+  private viewersDirty = false;
+  private viewersSentAtMs = Number.NEGATIVE_INFINITY;
+  private readonly gifters = new Map<string, LeaderboardEntry>();
+  private leaderboardVersion = 0;
+  private leaderboardDirty = false;
+  private leaderboardSentAtMs = Number.NEGATIVE_INFINITY;
+  private top: LeaderboardEntry[] = [];
+  private readonly combos = new Map<string, ActiveCombo>();
+  private combosFlushedAtMs = Number.NEGATIVE_INFINITY;
+  private readonly recent: GiftSentData[] = [];
+  private endedFlag = false;
+
+  constructor(options: RoomLogOptions) {
+    if (options.epoch.includes(':') || options.epoch === '') throw new Error('an epoch is a non-empty string without ":"');
+    this.epoch = options.epoch;
+    this.options = {
+      bufferMs: 120_000,
+      bufferMax: 10_000,
+      comboFlushMs: 100,
+      comboIdleMs: 3_000,
+      viewersEveryMs: 1_000,
+      leaderboardEveryMs: 500,
+      recentGiftsMax: 20,
+      leaderboardSize: 10,
+      giftersMax: 10_000,
+      activeCombosMax: 1_000,
+      ...options,
+    };
+    if (!Number.isInteger(this.options.bufferMax) || this.options.bufferMax < 1) throw new Error('bufferMax must be a positive integer');
+    this.ring = new Array<RoomEvent | undefined>(this.options.bufferMax);
+  }
+
+  /** The seq of the last kept event (0 before any). */
+  get seq(): number {
+    return this.seqNow;
+  }
+
+  get ended(): boolean {
+    return this.endedFlag;
+  }
+
+  /** Records an applied gift: a big one is returned as its own P0 event; a small one waits for flush(). */
+  recordGift(gift: GiftSentData, nowMs: number): RoomOutput[] {
+    if (this.endedFlag) return [];
+    this.addToLeaderboard(gift);
+    this.recent.push(gift);
+    if (this.recent.length > this.options.recentGiftsMax) this.recent.shift();
+    if (gift.coins >= this.options.bigGiftMinCoins) return [{ event: this.keep('gift.sent', gift, nowMs), priority: 'P0' }];
+
+    const combo = this.combos.get(gift.comboId);
+    if (combo) {
+      combo.data = { ...combo.data, comboCount: Math.max(combo.data.comboCount, gift.comboCount), coins: combo.data.coins + gift.coins };
+      combo.lastAtMs = nowMs;
+      combo.dirty = true;
+      // Re-insert: the Map stays ordered by last send, oldest first.
+      this.combos.delete(gift.comboId);
+      this.combos.set(gift.comboId, combo);
+      return [];
+    }
+    const out: RoomOutput[] = [];
+    if (this.combos.size >= this.options.activeCombosMax) {
+      const oldest = this.combos.keys().next();
+      if (oldest.done !== true) out.push(...this.finishCombo(oldest.value, nowMs));
+    }
+    this.combos.set(gift.comboId, {
+      data: { comboId: gift.comboId, sender: gift.sender, giftId: gift.gift.id, comboCount: gift.comboCount, coins: gift.coins, final: false },
+      lastAtMs: nowMs,
+      dirty: true,
+    });
+    return out;
+  }
+
+  /** The latest viewer count; sent by flush() at most every `viewersEveryMs`. */
+  setViewers(viewers: number): void {
+    if (viewers === this.viewers) return;
+    this.viewers = viewers;
+    this.viewersDirty = true;
+  }
+
+  /** The LIVE ended: pending combos are flushed as final, then `live.ended` (P0). Only the first call counts. */
+  endLive(summary: LiveSummary, nowMs: number): RoomOutput[] {
+    if (this.endedFlag) return [];
+    const out: RoomOutput[] = [];
+    for (const comboId of [...this.combos.keys()]) out.push(...this.finishCombo(comboId, nowMs));
+    this.endedFlag = true;
+    out.push({ event: this.keep('live.ended', { summary }, nowMs), priority: 'P0' });
+    return out;
+  }
+
+  /** Whatever is due now: combo updates (≤ 1 per `comboFlushMs`), finished combos, counters. */
+  flush(nowMs: number): RoomOutput[] {
+    const out: RoomOutput[] = [];
+    if (nowMs - this.combosFlushedAtMs >= this.options.comboFlushMs) {
+      let flushed = false;
+      for (const [comboId, combo] of [...this.combos]) {
+        if (nowMs - combo.lastAtMs > this.options.comboIdleMs) {
+          out.push(...this.finishCombo(comboId, nowMs));
+          flushed = true;
+        } else if (combo.dirty) {
+          combo.dirty = false;
+          out.push({ event: this.keep('combo.updated', combo.data, nowMs), priority: 'P1' });
+          flushed = true;
+        }
+      }
+      if (flushed) this.combosFlushedAtMs = nowMs;
+    }
+    if (this.viewersDirty && nowMs - this.viewersSentAtMs >= this.options.viewersEveryMs) {
+      this.viewersDirty = false;
+      this.viewersSentAtMs = nowMs;
+      out.push({ event: this.transient('viewers.changed', { viewers: this.viewers }, nowMs), priority: 'P3' });
+    }
+    if (this.leaderboardDirty && nowMs - this.leaderboardSentAtMs >= this.options.leaderboardEveryMs) {
+      this.leaderboardDirty = false;
+      this.leaderboardSentAtMs = nowMs;
+      this.leaderboardVersion += 1;
+      this.top = this.computeTop();
+      out.push({ event: this.transient('leaderboard.changed', { version: this.leaderboardVersion, top: this.top }, nowMs), priority: 'P3' });
+    }
+    return out;
+  }
+
+  /** True while flush() may still have something to emit (the caller's timer can rest otherwise). */
+  get pending(): boolean {
+    return this.combos.size > 0 || this.viewersDirty || this.leaderboardDirty;
+  }
+
+  /**
+   * The kept events after `seq` of `epoch`, oldest first, or null when they cannot all be given
+   * (another epoch, a seq from the future, or older than the buffer): the caller sends a snapshot.
+   */
+  since(epoch: string, seq: number, nowMs: number): RoomEvent[] | null {
+    this.prune(nowMs);
+    if (epoch !== this.epoch || !Number.isInteger(seq) || seq < 0 || seq > this.seqNow) return null;
+    if (seq === this.seqNow) return [];
+    const oldest = this.at(0);
+    if (oldest === undefined || seq + 1 < oldest.seq) return null;
+    const out: RoomEvent[] = [];
+    for (let i = seq + 1 - oldest.seq; i < this.size; i++) {
+      const e = this.at(i);
+      if (e !== undefined) out.push(e);
+    }
+    return out;
+  }
+
+  /** The whole state a new or far-behind client starts from. */
+  snapshot(nowMs: number): RoomEvent<'snapshot'> {
+    if (this.leaderboardDirty) this.top = this.computeTop();
+    return {
+      type: 'snapshot',
+      seq: this.seqNow,
+      ts: nowMs,
+      data: {
+        epoch: this.epoch,
+        seq: this.seqNow,
+        viewers: this.viewers,
+        leaderboard: { version: this.leaderboardVersion, top: this.top },
+        activeCombos: [...this.combos.values()].map((c) => c.data),
+        recentGifts: [...this.recent],
+      },
+    };
+  }
+
+  private finishCombo(comboId: string, nowMs: number): RoomOutput[] {
+    const combo = this.combos.get(comboId);
+    if (!combo) return [];
+    this.combos.delete(comboId);
+    return [{ event: this.keep('combo.updated', { ...combo.data, final: true }, nowMs), priority: 'P1' }];
+  }
+
+  private addToLeaderboard(gift: GiftSentData): void {
+    const entry = this.gifters.get(gift.sender.id);
+    this.gifters.set(gift.sender.id, { user: gift.sender, coins: (entry?.coins ?? 0) + gift.coins });
+    if (this.gifters.size > this.options.giftersMax) {
+      // Forget the smallest gifter: they are the furthest from the top.
+      let smallest: string | null = null;
+      let coins = Number.POSITIVE_INFINITY;
+      for (const [id, e] of this.gifters) {
+        if (e.coins < coins && id !== gift.sender.id) {
+          smallest = id;
+          coins = e.coins;
+        }
+      }
+      if (smallest !== null) this.gifters.delete(smallest);
+    }
+    this.leaderboardDirty = true;
+  }
+
+  private computeTop(): LeaderboardEntry[] {
+    return [...this.gifters.values()].sort((a, b) => b.coins - a.coins || a.user.id.localeCompare(b.user.id)).slice(0, this.options.leaderboardSize);
+  }
+
+  /** Gives the event the next seq and keeps it for resume. */
+  private keep<K extends RoomEventType>(type: K, data: RoomEvent<K>['data'], nowMs: number): RoomEvent {
+    this.seqNow += 1;
+    const event = { type, seq: this.seqNow, ts: nowMs, data } as RoomEvent;
+    const capacity = this.ring.length;
+    if (this.size === capacity) {
+      this.head = (this.head + 1) % capacity;
+      this.size -= 1;
+    }
+    this.ring[(this.head + this.size) % capacity] = event;
+    this.size += 1;
+    this.prune(nowMs);
+    return event;
+  }
+
+  /** An event that is not kept: it carries the seq of the last kept one. */
+  private transient<K extends RoomEventType>(type: K, data: RoomEvent<K>['data'], nowMs: number): RoomEvent {
+    return { type, seq: this.seqNow, ts: nowMs, data } as RoomEvent;
+  }
+
+  private at(i: number): RoomEvent | undefined {
+    if (i < 0 || i >= this.size) return undefined;
+    return this.ring[(this.head + i) % this.ring.length];
+  }
+
+  /** Drops events older than the buffer's age (each loop turn removes one; at most `size` turns). */
+  private prune(nowMs: number): void {
+    while (this.size > 0) {
+      const oldest = this.at(0);
+      if (oldest === undefined || nowMs - oldest.ts <= this.options.bufferMs) return;
+      this.ring[this.head] = undefined;
+      this.head = (this.head + 1) % this.ring.length;
+      this.size -= 1;
+    }
+  }
+}
