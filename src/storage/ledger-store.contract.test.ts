@@ -284,6 +284,23 @@ for (const dialect of DIALECTS) {
       expect(ledger.stats.batches - batchesBefore).toBeGreaterThanOrEqual(gifts / SMALL_BATCHES.maxBatch);
     });
 
+    it('sees what another writer on the same database committed, whatever it remembers of an account', async () => {
+      const other = await openStorage(storage.options);
+      try {
+        const viewer = await user(3n * GIFT_PRICE);
+        const creator = await user(0n);
+        // This writer reads (and may keep) the wallet; the other one then spends all of it.
+        expect((await ledger.submit(gift(unique('seen'), viewer, creator))).status).toBe('applied');
+        expect((await other.ledger.submit(gift(unique('elsewhere'), viewer, creator))).status).toBe('applied');
+        expect((await other.ledger.submit(gift(unique('elsewhere'), viewer, creator))).status).toBe('applied');
+        const late = await ledger.submit(gift(unique('late'), viewer, creator));
+        expect(rejectionOf(late)).toBe('insufficient_funds');
+        expect(late.status === 'rejected' && late.rejection.code === 'insufficient_funds' ? late.rejection.available : -1n).toBe(0n);
+      } finally {
+        await other.close();
+      }
+    });
+
     it('never overdraws and applies each id once when three writers on the same database (three nodes) race', async () => {
       const others = await Promise.all([openStorage(storage.options), openStorage(storage.options)]);
       const nodes: LedgerStore[] = [ledger, ...others.map((o) => o.ledger)];

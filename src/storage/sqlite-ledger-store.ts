@@ -22,11 +22,20 @@ import { accountFromRow, big, sameSpec, TRANSFER_COLUMNS, TRANSFER_PLACEHOLDERS,
 
 /** Busy retries for a batch when another connection briefly holds the write lock. */
 const BUSY_RETRIES = 5;
+/** Most account rows kept between batches; past it the cache starts over. */
+const ACCOUNT_CACHE_MAX = 200_000;
 
 export class SqliteLedgerStore implements LedgerStore {
   private readonly db: Database.Database;
   private readonly writer: GroupCommitWriter<readonly TransferRequest[], GroupOutcome>;
   private readonly stmt;
+  /**
+   * Account rows as this connection last wrote or read them, so a batch reads only accounts it has
+   * not seen. Valid only while no other connection has committed: `PRAGMA data_version` changes
+   * exactly then, and the cache is dropped (checked under the write lock at every batch).
+   */
+  private readonly accountCache = new Map<string, AccountState>();
+  private cacheDataVersion: unknown = null;
 
   constructor(
     path: string,
@@ -151,7 +160,7 @@ export class SqliteLedgerStore implements LedgerStore {
 
   private commitBatch(groups: (readonly TransferRequest[])[]): GroupOutcome[] {
     const s = this.stmt;
-    return this.db.transaction(() => {
+    const run = this.db.transaction(() => {
       const headRow = s.head.get() as Row;
       const keys = batchKeys(groups);
       const transfers = new Map<string, CommittedTransfer>();
@@ -166,10 +175,19 @@ export class SqliteLedgerStore implements LedgerStore {
           if (by !== undefined) resolutions.set(id, by);
         }
       }
+      const dataVersion: unknown = this.db.pragma('data_version', { simple: true });
+      if (dataVersion !== this.cacheDataVersion || this.accountCache.size > ACCOUNT_CACHE_MAX) {
+        this.accountCache.clear();
+        this.cacheDataVersion = dataVersion;
+      }
       const accounts = new Map<string, AccountState>();
       for (const id of batchAccountIds(keys.accountIds, transfers.values())) {
-        const row = s.account.get(id) as Row | undefined;
-        if (row) accounts.set(id, accountFromRow(row));
+        let account = this.accountCache.get(id);
+        if (!account) {
+          const row = s.account.get(id) as Row | undefined;
+          if (row) account = accountFromRow(row);
+        }
+        if (account) accounts.set(id, account);
       }
 
       const caps = new Map<string, bigint>();
@@ -193,7 +211,18 @@ export class SqliteLedgerStore implements LedgerStore {
       }
       for (const [key, used] of plan.changedCaps) s.upsertCap.run(key, used);
       s.updateHead.run(plan.head.seq, plan.head.hash);
-      return plan.outcomes;
-    }).immediate();
+      return { plan, accounts };
+    });
+    let result;
+    try {
+      result = run.immediate();
+    } catch (error) {
+      this.accountCache.clear(); // rolled back: what the batch read or staged is not the truth
+      throw error;
+    }
+    // Committed: every account the batch read, then every account it changed, as the database has it.
+    for (const [id, a] of result.accounts) this.accountCache.set(id, a);
+    for (const a of result.plan.changedAccounts) this.accountCache.set(a.id, a);
+    return result.plan.outcomes;
   }
 }
