@@ -2,6 +2,7 @@
 // A batch runs in one IMMEDIATE transaction (the write lock is held from the first read, so the
 // snapshot the planner sees cannot change under it), and commits with WAL + synchronous=FULL
 // before any caller is answered.
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { LedgerStore } from '../app/ports.js';
 import {
@@ -22,6 +23,10 @@ import { accountFromRow, big, sameSpec, TRANSFER_COLUMNS, TRANSFER_PLACEHOLDERS,
 
 /** Busy retries for a batch when another connection briefly holds the write lock. */
 const BUSY_RETRIES = 5;
+/** How often the checkpointer thread copies the WAL back into the database file. */
+const CHECKPOINT_EVERY_MS = 50;
+/** WAL pages (4 KB) at which the writer checkpoints itself: only if the worker falls behind. */
+const WAL_BACKSTOP_PAGES = 20_000;
 /** Most account rows kept between batches; past it the cache starts over. */
 const ACCOUNT_CACHE_MAX = 200_000;
 
@@ -36,6 +41,8 @@ export class SqliteLedgerStore implements LedgerStore {
    */
   private readonly accountCache = new Map<string, AccountState>();
   private cacheDataVersion: unknown = null;
+  private readonly checkpointer: Worker;
+  private readonly checkpointerExited: Promise<void>;
 
   constructor(
     path: string,
@@ -47,6 +54,16 @@ export class SqliteLedgerStore implements LedgerStore {
     // FULL: the WAL is fsynced at every commit, so an acknowledged gift survives power loss.
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
+    // Checkpoints run on a worker thread (sqlite-checkpointer.js); the writer's own automatic
+    // checkpoint stays only as a backstop that bounds the WAL if the worker falls behind.
+    this.db.pragma(`wal_autocheckpoint = ${WAL_BACKSTOP_PAGES}`);
+    this.checkpointer = new Worker(new URL('./sqlite-checkpointer.js', import.meta.url), { workerData: { path, everyMs: CHECKPOINT_EVERY_MS } });
+    this.checkpointer.unref();
+    // A failed checkpointer is not fatal: the writer's backstop checkpoint still bounds the WAL.
+    this.checkpointer.on('error', () => undefined);
+    this.checkpointerExited = new Promise((resolve) => {
+      this.checkpointer.once('exit', () => { resolve(); });
+    });
     this.db.defaultSafeIntegers(true);
     const db = this.db;
     this.stmt = {
@@ -144,7 +161,19 @@ export class SqliteLedgerStore implements LedgerStore {
 
   async close(): Promise<void> {
     await this.writer.close();
+    await this.stopCheckpointer();
+    // The last connection to close checkpoints everything and removes the WAL file.
     if (this.db.open) this.db.close();
+  }
+
+  private async stopCheckpointer(): Promise<void> {
+    this.checkpointer.postMessage('close');
+    const timeout = setTimeout(() => {
+      // It did not answer in time: stop it; the writer's own close still checkpoints everything.
+      this.checkpointer.terminate().catch(() => undefined);
+    }, 2_000);
+    await this.checkpointerExited;
+    clearTimeout(timeout);
   }
 
   private commitWithRetry(groups: (readonly TransferRequest[])[]): GroupOutcome[] {
