@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
-import { systemClock, type Clock, type PasswordHasher } from './app/ports.js';
+import { systemClock, type Clock, type PasswordHasher, type RoomBus } from './app/ports.js';
 import { DEMO_PASSWORD, DEMO_USERS } from './app/seed-demo.js';
 import { buildServices, type Services } from './app/services.js';
 import type { Config } from './config.js';
@@ -33,6 +33,8 @@ import type { PayoutProvider } from './app/ports.js';
 import { payoutsRoutes } from './http/routes/payouts.js';
 import { SandboxPayoutProvider } from './payments/sandbox-payout-provider.js';
 import { KyselyPayoutAccountStore, KyselyPayoutStore, KyselyTransferFeed } from './storage/kysely-payout-store.js';
+import { InProcessRoomBus } from './realtime/in-process-room-bus.js';
+import { RedisRoomBus } from './realtime/redis-room-bus.js';
 import { RoomGateway } from './realtime/room-gateway.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -52,6 +54,8 @@ export interface BuildOptions {
   readonly passwords?: PasswordHasher;
   /** Where payouts are sent; the sandbox payout provider when absent. */
   readonly payoutProvider?: PayoutProvider;
+  /** How room inputs reach the other nodes (closed with the node); from REDIS_URL when absent. */
+  readonly roomBus?: RoomBus;
 }
 
 /** Wires a whole Livegift node without listening: what `serve` runs, and what tests inject into. */
@@ -149,7 +153,15 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
         return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
       },
     });
-    const gateway = new RoomGateway(app, { services, log: app.log, bigGiftMinCoins: Number(config.money.bigGiftMinCoins) });
+    // Several nodes share their rooms' inputs through Redis; one node needs no broker.
+    const roomBus =
+      options.roomBus ??
+      (config.redisUrl !== undefined
+        ? new RedisRoomBus({ url: config.redisUrl, log: app.log })
+        : new InProcessRoomBus((error, liveId) => {
+            app.log.error({ err: error, liveId }, 'a room input could not be applied');
+          }));
+    const gateway = new RoomGateway(app, { services, log: app.log, bus: roomBus, bigGiftMinCoins: Number(config.money.bigGiftMinCoins) });
     rooms = gateway;
     deliverWebhook = async (rawBody, headers) => ({
       status: (await app.inject({ method: 'POST', url: `/v1/webhooks/${payments.name}`, payload: rawBody, headers: { ...headers, 'content-type': 'application/json' } })).statusCode,
@@ -214,6 +226,7 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
         await demoPresence.stop();
         await payments.close(); // stops webhook retries, which go through the app
         await gateway.close(); // room sockets get 1001 before the app stops
+        await roomBus.close(); // no room is subscribed any more
         const grace = setTimeout(() => {
           app.server.closeAllConnections();
         }, config.shutdownGraceMs);

@@ -50,6 +50,22 @@ export interface RoomEvents {
 /** Announces nothing: a node without rooms (the CLI, tests of the money path). */
 export const noRoomEvents: RoomEvents = { giftSent: () => Promise.resolve(), liveEnded: () => Promise.resolve() };
 
+/**
+ * Carries a room's inputs (opaque JSON text) between the nodes that have the room open: one publish
+ * per input on one channel per LIVE, delivered in publish order to every subscribed node, the
+ * publisher included. A node subscribes only to the rooms it has open. Bounded: past its limit a
+ * publish is dropped (and logged), never queued without end; `publish` never rejects.
+ */
+export interface RoomBus {
+  /** 'process': only this node hears its own publishes; 'cluster': every subscribed node does. */
+  readonly scope: 'process' | 'cluster';
+  publish(liveId: string, payload: string): Promise<void>;
+  /** One handler per LIVE per node (a second call replaces it); resolves once the subscription is live. */
+  subscribe(liveId: string, onMessage: (payload: string) => void): Promise<void>;
+  unsubscribe(liveId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
 /** Makes identifiers: UUIDv7 for rows (time-ordered), opaque random secrets for tokens. */
 export interface Ids {
   uuid(): string;

@@ -9,27 +9,45 @@
 // Delivery: each room event is serialized once and the same buffer is written to every socket. A
 // socket whose unsent backlog passes the high-water mark skips counters (P3); past the hard cap it is
 // closed with 4008 and its resume point, so one slow phone never holds the room's memory hostage.
+//
+// Several nodes: an applied gift or a LIVE end is not recorded where it happens but published on the
+// RoomBus as a room *input*; every node with the room open (the publisher included) records it into
+// its own RoomLog in bus order. A node subscribes when it creates a room and unsubscribes when it
+// drops it (2 minutes after the last socket left). Each node's room has its own epoch, so a resume
+// point from another node gets a snapshot (see docs/ARCHITECTURE.md, "LIVE rooms").
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { z } from 'zod';
 import type { Principal } from '../app/authenticate.js';
 import type { LiveViewerInput } from '../app/join-live.js';
-import type { RoomEvents } from '../app/ports.js';
+import type { RoomBus, RoomEvents } from '../app/ports.js';
 import type { SentGift } from '../app/send-gift.js';
 import type { Services } from '../app/services.js';
 import type { LiveSummary } from '../domain/live-summary.js';
 import { parseCookies, SESSION_COOKIE } from '../http/auth.js';
 import { toHttpError } from '../http/errors.js';
 import { presentGift, presentLiveSummary, presentSentGift } from '../http/present.js';
-import { ClientMessage, ResumePoint, type RoomErrorData, type RoomEvent, type RoomEventMap, type RoomEventType } from '../protocol/room.js';
+import { LiveSummary as LiveSummaryData } from '../protocol/lives.js';
+import { ClientMessage, GiftSentData, ResumePoint, type RoomErrorData, type RoomEvent, type RoomEventMap, type RoomEventType } from '../protocol/room.js';
+import { InProcessRoomBus } from './in-process-room-bus.js';
 import { RoomLog, type RoomOutput, type RoomPriority } from './room-log.js';
 
 const PATH = /^\/v1\/lives\/([\w-]{1,64})\/ws$/;
 
+/** A room input on the RoomBus: node-to-node, validated on receipt like anything from the network. */
+const BusMessage = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('gift'), gift: GiftSentData }),
+  z.object({ kind: z.literal('ended'), summary: LiveSummaryData }),
+]);
+type BusMessage = z.infer<typeof BusMessage>;
+
 export interface RoomGatewayOptions {
   readonly services: Services;
   readonly log: FastifyBaseLogger;
+  /** Carries room inputs between nodes; an in-process bus (this node only) when absent. */
+  readonly bus?: RoomBus;
   /** Sends worth at least this many coins are shown one by one (P0). */
   readonly bigGiftMinCoins: number;
   /** Wall-clock time of the delivery rates and the resume buffer (default Date.now). */
@@ -76,7 +94,8 @@ export class RoomGateway implements RoomEvents {
   private sockets = 0;
   private closing = false;
   private readonly nowMs: () => number;
-  private readonly limits: Required<Omit<RoomGatewayOptions, 'services' | 'log' | 'nowMs'>>;
+  private readonly bus: RoomBus;
+  private readonly limits: Required<Omit<RoomGatewayOptions, 'services' | 'log' | 'nowMs' | 'bus'>>;
   private readonly flushTimer: NodeJS.Timeout;
   private readonly heartbeatTimer: NodeJS.Timeout;
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -91,6 +110,11 @@ export class RoomGateway implements RoomEvents {
     private readonly options: RoomGatewayOptions,
   ) {
     this.nowMs = options.nowMs ?? Date.now;
+    this.bus =
+      options.bus ??
+      new InProcessRoomBus((error, liveId) => {
+        options.log.error({ err: error, liveId }, 'a room input could not be applied');
+      });
     this.limits = {
       bigGiftMinCoins: options.bigGiftMinCoins,
       heartbeatMs: options.heartbeatMs ?? 20_000,
@@ -115,16 +139,16 @@ export class RoomGateway implements RoomEvents {
     this.heartbeatTimer.unref();
   }
 
-  /** Announces an applied gift to its room (if anyone on this node watches it). Never rejects. */
+  /** Announces an applied gift to its room on every node that watches it. Never rejects. */
   async giftSent(sent: SentGift): Promise<void> {
     try {
-      if (!this.rooms.has(sent.liveId)) return;
+      if (!this.mayBeWatched(sent.liveId)) return;
       const [sender, gift] = await Promise.all([this.options.services.getUser(sent.senderId), this.options.services.getGift(sent.giftId)]);
-      const room = this.rooms.get(sent.liveId);
-      if (!room || !sender || !gift) return;
+      if (!sender || !gift) return;
       const shown = presentGift(gift, this.nowMs());
-      const out = room.log.recordGift(
-        {
+      await this.publish(sent.liveId, {
+        kind: 'gift',
+        gift: {
           sender: { id: sender.id, handle: sender.handle, displayName: sender.displayName },
           gift: { id: shown.id, name: shown.name, coins: shown.coins, artUrl: shown.artUrl, animation: shown.animation },
           count: sent.count,
@@ -133,19 +157,65 @@ export class RoomGateway implements RoomEvents {
           coins: Number(sent.coins),
           transferId: sent.transferId,
         },
-        this.nowMs(),
-      );
-      this.broadcast(room, out);
+      });
     } catch (error) {
       this.options.log.error({ err: error, transferId: sent.transferId }, 'a gift could not be announced to its room');
     }
   }
 
-  /** Announces the end of a LIVE with its summary. Never rejects; only the first call is sent. */
-  liveEnded(liveId: string, summary: LiveSummary): Promise<void> {
+  /** Announces the end of a LIVE with its summary on every node. Never rejects; only the first call is sent. */
+  async liveEnded(liveId: string, summary: LiveSummary): Promise<void> {
+    try {
+      if (!this.mayBeWatched(liveId)) return;
+      await this.publish(liveId, { kind: 'ended', summary: presentLiveSummary(summary) });
+    } catch (error) {
+      this.options.log.error({ err: error, liveId }, 'the end of a LIVE could not be announced to its room');
+    }
+  }
+
+  /** With a process-wide bus only this node's rooms can hear it; with a cluster bus any node's may. */
+  private mayBeWatched(liveId: string): boolean {
+    return this.bus.scope === 'cluster' || this.rooms.has(liveId);
+  }
+
+  private publish(liveId: string, message: BusMessage): Promise<void> {
+    return this.bus.publish(liveId, JSON.stringify(message));
+  }
+
+  /** A room input from the bus (this node's own publishes included), applied in bus order. */
+  private onBusMessage(liveId: string, payload: string): void {
     const room = this.rooms.get(liveId);
-    if (room) this.broadcast(room, room.log.endLive(presentLiveSummary(summary), this.nowMs()));
-    return Promise.resolve();
+    if (!room) return;
+    let parsed: ReturnType<typeof BusMessage.safeParse>;
+    try {
+      parsed = BusMessage.safeParse(JSON.parse(payload));
+    } catch {
+      this.options.log.warn({ liveId }, 'a room bus message is not JSON');
+      return;
+    }
+    if (!parsed.success) {
+      this.options.log.warn({ liveId, issues: parsed.error.issues.slice(0, 3) }, 'a room bus message is not one this node understands');
+      return;
+    }
+    const message = parsed.data;
+    const nowMs = this.nowMs();
+    this.broadcast(room, message.kind === 'gift' ? room.log.recordGift(message.gift, nowMs) : room.log.endLive(message.summary, nowMs));
+  }
+
+  private subscribe(liveId: string): void {
+    this.bus
+      .subscribe(liveId, (payload) => {
+        this.onBusMessage(liveId, payload);
+      })
+      .catch((error: unknown) => {
+        this.options.log.warn({ err: error, liveId }, 'could not subscribe to a room');
+      });
+  }
+
+  private unsubscribe(liveId: string): void {
+    this.bus.unsubscribe(liveId).catch((error: unknown) => {
+      this.options.log.warn({ err: error, liveId }, 'could not unsubscribe from a room');
+    });
   }
 
   /** Closes every socket with 1001 (going away) and stops the timers; presence is written first. */
@@ -172,6 +242,7 @@ export class RoomGateway implements RoomEvents {
     } finally {
       clearTimeout(grace);
     }
+    await Promise.allSettled([...this.rooms.keys()].map((liveId) => this.bus.unsubscribe(liveId)));
     this.rooms.clear();
     await new Promise<void>((resolve) => {
       this.wss.close(() => {
@@ -246,6 +317,7 @@ export class RoomGateway implements RoomEvents {
     if (!room) {
       room = { log: new RoomLog({ epoch: newEpoch(), bigGiftMinCoins: this.limits.bigGiftMinCoins, bufferMs: this.limits.roomIdleMs }), clients: new Set(), emptySinceMs: nowMs };
       this.rooms.set(client.liveId, room);
+      this.subscribe(client.liveId);
     }
     const missed = since ? room.log.since(since.epoch, since.seq, nowMs) : null;
     if (missed) for (const event of missed) this.deliver(room, client, frameOf(event), event, 'P1');
@@ -383,7 +455,10 @@ export class RoomGateway implements RoomEvents {
     const nowMs = this.nowMs();
     for (const [liveId, room] of this.rooms) {
       if (room.log.pending) this.broadcast(room, room.log.flush(nowMs));
-      if (room.clients.size === 0 && nowMs - room.emptySinceMs > this.limits.roomIdleMs) this.rooms.delete(liveId);
+      if (room.clients.size === 0 && nowMs - room.emptySinceMs > this.limits.roomIdleMs) {
+        this.rooms.delete(liveId);
+        this.unsubscribe(liveId);
+      }
     }
   }
 
