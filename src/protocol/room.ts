@@ -4,11 +4,12 @@
 // wrong payload is a compile error on both ends.
 //
 // Sequence numbers: each room has an `epoch` (a new one whenever the room is created on a node) and
-// a `seq` that grows by exactly 1 for every event kept for resume (P0: big gifts, LIVE end; P1:
-// combo updates of small gifts). Other events (counters, errors, acks) carry the seq of the last
+// a `seq` that grows by exactly 1 for every event kept for resume (P0: big gifts, thank-yous, LIVE
+// end; P1: combo updates of small gifts). Other events (chat, counters, errors, acks) carry the seq of the last
 // kept event, so a client always knows its resume point `<epoch>:<seq>` and can spot a gap.
 import { z } from 'zod';
 import { PublicUser } from './accounts.js';
+import { THANKS_PHRASES } from '../domain/thanks.js';
 import { ClientId, ErrorBody, NonNegative, TimeMs } from './common.js';
 import { GiftAnimation, SentGift } from './gifts.js';
 import { LiveSummary } from './lives.js';
@@ -72,6 +73,29 @@ export const GiftAckData = z.union([
 ]);
 export type GiftAckData = z.infer<typeof GiftAckData>;
 
+/** A chat line (P2: sampled past a viewer's budget, never kept for resume). */
+export const ChatMessageData = z.object({
+  sender: PublicUser,
+  text: z.string().min(1).max(200),
+  isCreator: z.boolean(),
+});
+export type ChatMessageData = z.infer<typeof ChatMessageData>;
+
+/** Likes folded together (P3, ≤ 1 Hz): the room's total and how many arrived since the last batch. */
+export const LikeBatchData = z.object({ total: NonNegative, recent: NonNegative });
+export type LikeBatchData = z.infer<typeof LikeBatchData>;
+
+/** The creator's thank-you to a user (P0: kept for resume, never dropped). */
+export const ThanksSentData = z.object({ from: PublicUser, to: PublicUser, text: z.string().min(1).max(200) });
+export type ThanksSentData = z.infer<typeof ThanksSentData>;
+
+/** The answer to a `chat.send`, `like.send` or `thanks.send`: done, or why not. */
+export const AckData = z.union([
+  z.object({ id: z.string(), ok: z.literal(true) }),
+  z.object({ id: z.string(), error: RoomErrorData }),
+]);
+export type AckData = z.infer<typeof AckData>;
+
 /** Every server → client event: its name and the schema of its `data`. */
 export const RoomEventSchemas = {
   snapshot: SnapshotData,
@@ -81,6 +105,10 @@ export const RoomEventSchemas = {
   'leaderboard.changed': LeaderboardData,
   'live.ended': z.object({ summary: LiveSummary }),
   'gift.ack': GiftAckData,
+  'chat.message': ChatMessageData,
+  'like.batch': LikeBatchData,
+  'thanks.sent': ThanksSentData,
+  ack: AckData,
   error: RoomErrorData,
 } as const;
 
@@ -105,6 +133,10 @@ export const RoomEventSchema = z.discriminatedUnion('type', [
   envelope('leaderboard.changed'),
   envelope('live.ended'),
   envelope('gift.ack'),
+  envelope('chat.message'),
+  envelope('like.batch'),
+  envelope('thanks.sent'),
+  envelope('ack'),
   envelope('error'),
 ]);
 
@@ -129,5 +161,26 @@ export const GiftSendMessage = z.object({
   }),
 });
 
-export const ClientMessage = z.discriminatedUnion('type', [GiftSendMessage]);
+/** Client → server: a chat line, 1–200 characters once trimmed (answered by `ack`). */
+export const ChatSendMessage = z.object({
+  type: z.literal('chat.send'),
+  data: z.object({ id: ClientId, text: z.string().max(2_000) }),
+});
+
+/** Client → server: taps on the heart, folded into `like.batch` (answered by `ack`). */
+export const LikeSendMessage = z.object({
+  type: z.literal('like.send'),
+  data: z.object({ id: ClientId, count: z.number().int().min(1).max(50).default(1) }),
+});
+
+/** Client → server, creator only: a thank-you, one of the suggested phrases or their own words (answered by `ack`). */
+export const ThanksSendMessage = z.object({
+  type: z.literal('thanks.send'),
+  data: z.union([
+    z.object({ id: ClientId, toUserId: z.string().min(1).max(64), phrase: z.enum(THANKS_PHRASES) }),
+    z.object({ id: ClientId, toUserId: z.string().min(1).max(64), text: z.string().max(2_000) }),
+  ]),
+});
+
+export const ClientMessage = z.discriminatedUnion('type', [GiftSendMessage, ChatSendMessage, LikeSendMessage, ThanksSendMessage]);
 export type ClientMessage = z.infer<typeof ClientMessage>;

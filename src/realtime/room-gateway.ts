@@ -5,12 +5,17 @@
 // cannot set headers) authenticates like HTTP does; anonymous viewers watch read-only; a token
 // without the `gifts:send` scope (an OBS overlay token) is read-only, sees gifts only and is not
 // counted as a viewer. Sending a gift over the socket calls the same use case as POST /v1/gifts.
+// Chat (`chat.send`) is for signed-in users (tokens need the `read` scope), 1–200 characters and at
+// most CHAT_LIMIT lines per CHAT_WINDOW_MS per user; likes (`like.send`) for anyone but overlays;
+// thank-yous (`thanks.send`) for the LIVE's creator only. Each is answered by an `ack` (or an
+// `error` event when the frame itself is bad).
 //
 // Delivery: each room event is serialized once and the same buffer is written to every socket. A
-// socket whose unsent backlog passes the high-water mark skips counters (P3); past the hard cap it is
+// socket whose unsent backlog passes the high-water mark skips chat and counters (P2, P3), and chat
+// past a socket's budget (20 lines/s) is sampled out for that socket; past the hard cap it is
 // closed with 4008 and its resume point, so one slow phone never holds the room's memory hostage.
 //
-// Several nodes: an applied gift or a LIVE end is not recorded where it happens but published on the
+// Several nodes: an applied gift, a chat line, likes, a thank-you or a LIVE end is not recorded where it happens but published on the
 // RoomBus as a room *input*; every node with the room open (the publisher included) records it into
 // its own RoomLog in bus order. A node subscribes when it creates a room and unsubscribes when it
 // drops it (2 minutes after the last socket left). Each node's room has its own epoch, so a resume
@@ -30,9 +35,11 @@ import { parseCookies, SESSION_COOKIE } from '../http/auth.js';
 import { toHttpError } from '../http/errors.js';
 import { presentGift, presentLiveSummary, presentSentGift } from '../http/present.js';
 import { LiveSummary as LiveSummaryData } from '../protocol/lives.js';
-import { ClientMessage, GiftSentData, ResumePoint, type RoomErrorData, type RoomEvent, type RoomEventMap, type RoomEventType } from '../protocol/room.js';
+import { roomText } from '../domain/thanks.js';
+import type { PublicUser } from '../protocol/accounts.js';
+import { ChatMessageData, ClientMessage, GiftSentData, ResumePoint, ThanksSentData, type RoomErrorData, type RoomEvent, type RoomEventMap, type RoomEventType } from '../protocol/room.js';
 import { InProcessRoomBus } from './in-process-room-bus.js';
-import { RoomLog, type RoomOutput, type RoomPriority } from './room-log.js';
+import { ChatBudget, RateWindow, RoomLog, type RoomOutput, type RoomPriority } from './room-log.js';
 
 const PATH = /^\/v1\/lives\/([\w-]{1,64})\/ws$/;
 
@@ -40,6 +47,9 @@ const PATH = /^\/v1\/lives\/([\w-]{1,64})\/ws$/;
 const BusMessage = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('gift'), gift: GiftSentData }),
   z.object({ kind: z.literal('ended'), summary: LiveSummaryData }),
+  z.object({ kind: z.literal('chat'), chat: ChatMessageData }),
+  z.object({ kind: z.literal('likes'), count: z.number().int().min(1).max(50) }),
+  z.object({ kind: z.literal('thanks'), thanks: ThanksSentData }),
 ]);
 type BusMessage = z.infer<typeof BusMessage>;
 
@@ -69,6 +79,15 @@ interface Client {
   /** Presence key, or null when this socket is not counted as a viewer (overlays). */
   readonly viewer: LiveViewerInput | null;
   readonly giftsOnly: boolean;
+  /** The signed-in user is the LIVE's creator. */
+  readonly isCreator: boolean;
+  /** How much chat this socket may still be given (P2 sampling). */
+  readonly chatBudget: ChatBudget;
+  /** Who this socket speaks as, once looked up. */
+  user: PublicUser | null;
+  /** Like messages in the current second, and when that second started. */
+  likesInWindow: number;
+  likesWindowAtMs: number;
   lastSeq: number;
   alive: boolean;
   sendsInFlight: number;
@@ -78,6 +97,8 @@ interface Client {
 interface Room {
   readonly log: RoomLog;
   readonly clients: Set<Client>;
+  /** Chat lines per user on this node (bounded). */
+  readonly chatRate: RateWindow;
   emptySinceMs: number;
 }
 
@@ -85,6 +106,11 @@ interface Room {
 const SENDS_IN_FLIGHT_MAX = 16;
 const FLUSH_EVERY_MS = 100;
 const PRESENCE_BATCH = 100;
+/** Chat lines one user may send per window, per room. */
+const CHAT_LIMIT = 5;
+const CHAT_WINDOW_MS = 10_000;
+/** Like messages one socket may send per second. */
+const LIKE_MESSAGES_PER_S = 10;
 /** How long a socket cut for being too slow may take to read its close frame. */
 const CUT_GRACE_MS = 5_000;
 
@@ -199,7 +225,23 @@ export class RoomGateway implements RoomEvents {
     }
     const message = parsed.data;
     const nowMs = this.nowMs();
-    this.broadcast(room, message.kind === 'gift' ? room.log.recordGift(message.gift, nowMs) : room.log.endLive(message.summary, nowMs));
+    switch (message.kind) {
+      case 'gift':
+        this.broadcast(room, room.log.recordGift(message.gift, nowMs));
+        break;
+      case 'ended':
+        this.broadcast(room, room.log.endLive(message.summary, nowMs));
+        break;
+      case 'chat':
+        this.broadcast(room, room.log.recordChat(message.chat, nowMs));
+        break;
+      case 'likes':
+        this.broadcast(room, room.log.recordLikes(message.count));
+        break;
+      case 'thanks':
+        this.broadcast(room, room.log.recordThanks(message.thanks, nowMs));
+        break;
+    }
   }
 
   private subscribe(liveId: string): void {
@@ -302,11 +344,16 @@ export class RoomGateway implements RoomEvents {
     const since = ResumePoint.safeParse(url.searchParams.get('since') ?? '');
     const anonymousKey = url.searchParams.get('viewerKey');
     const giftsOnly = principal !== null && principal.via === 'token' && !principal.scopes.includes('read') && principal.scopes.includes('overlay');
+    const isCreator = principal !== null && principal.userId === live.creator.id;
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       const viewer: LiveViewerInput | null = giftsOnly
         ? null
         : { liveId, userId: principal?.userId ?? null, anonymousKey: principal ? null : anonymousKey !== null && /^[\w-]{8,64}$/.test(anonymousKey) ? anonymousKey : crypto.randomUUID() };
-      this.open({ ws, liveId, principal, viewer, giftsOnly, lastSeq: 0, alive: true, sendsInFlight: 0, cut: false }, since.success ? since.data : null);
+      const nowMs = this.nowMs();
+      this.open(
+        { ws, liveId, principal, viewer, giftsOnly, isCreator, chatBudget: new ChatBudget(nowMs), user: null, likesInWindow: 0, likesWindowAtMs: nowMs, lastSeq: 0, alive: true, sendsInFlight: 0, cut: false },
+        since.success ? since.data : null,
+      );
     });
   }
 
@@ -315,7 +362,7 @@ export class RoomGateway implements RoomEvents {
     const nowMs = this.nowMs();
     let room = this.rooms.get(client.liveId);
     if (!room) {
-      room = { log: new RoomLog({ epoch: newEpoch(), bigGiftMinCoins: this.limits.bigGiftMinCoins, bufferMs: this.limits.roomIdleMs }), clients: new Set(), emptySinceMs: nowMs };
+      room = { log: new RoomLog({ epoch: newEpoch(), bigGiftMinCoins: this.limits.bigGiftMinCoins, bufferMs: this.limits.roomIdleMs }), clients: new Set(), chatRate: new RateWindow(CHAT_LIMIT, CHAT_WINDOW_MS), emptySinceMs: nowMs };
       this.rooms.set(client.liveId, room);
       this.subscribe(client.liveId);
     }
@@ -382,8 +429,120 @@ export class RoomGateway implements RoomEvents {
       this.sendError(room, client, { code: 'validation_failed', message: 'That message is not one this room understands.', details: { issues: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`) } });
       return;
     }
-    // One message type so far; a switch over parsed.data.type comes with the second.
-    this.sendGift(room, client, parsed.data.data);
+    const message = parsed.data;
+    switch (message.type) {
+      case 'gift.send':
+        this.sendGift(room, client, message.data);
+        break;
+      case 'chat.send':
+        this.chat(room, client, message.data);
+        break;
+      case 'like.send':
+        this.like(room, client, message.data);
+        break;
+      case 'thanks.send':
+        this.thank(room, client, message.data);
+        break;
+    }
+  }
+
+  /** Answers a chat, like or thanks message: `ok`, or the error. */
+  private ack(room: Room, client: Client, id: string, error?: RoomErrorData): void {
+    this.deliver(room, client, null, { type: 'ack', seq: room.log.seq, ts: this.nowMs(), data: error ? { id, error } : { id, ok: true } }, 'P0');
+  }
+
+  /** Publishes a room input for a client's message and acks once the bus took it. */
+  private publishFor(room: Room, client: Client, id: string, message: () => Promise<BusMessage | RoomErrorData>): void {
+    message()
+      .then(async (made) => {
+        if ('code' in made) {
+          this.ack(room, client, id, made);
+          return;
+        }
+        await this.publish(client.liveId, made);
+        this.ack(room, client, id);
+      })
+      .catch((error: unknown) => {
+        this.options.log.error({ err: error, liveId: client.liveId }, 'a room message could not be published');
+        this.ack(room, client, id, { code: 'internal', message: 'Something went wrong; try again.' });
+      });
+  }
+
+  /** Who a socket speaks as (looked up once). */
+  private async userOf(client: Client, userId: string): Promise<PublicUser | null> {
+    if (client.user) return client.user;
+    const user = await this.options.services.getUser(userId);
+    if (!user) return null;
+    client.user = { id: user.id, handle: user.handle, displayName: user.displayName };
+    return client.user;
+  }
+
+  private chat(room: Room, client: Client, message: { id: string; text: string }): void {
+    const principal = client.principal;
+    if (principal === null) {
+      this.ack(room, client, message.id, { code: 'unauthenticated', message: 'Sign in to chat.' });
+      return;
+    }
+    if (client.giftsOnly || !principal.scopes.includes('read')) {
+      this.ack(room, client, message.id, { code: 'forbidden', message: 'This token lacks the "read" scope.', details: { scope: 'read' } });
+      return;
+    }
+    const text = roomText(message.text);
+    if (text === null) {
+      this.ack(room, client, message.id, { code: 'validation_failed', message: 'A chat message is 1 to 200 characters.' });
+      return;
+    }
+    const retryAfterMs = room.chatRate.hit(principal.userId, this.nowMs());
+    if (retryAfterMs > 0) {
+      this.ack(room, client, message.id, { code: 'rate_limited', message: `At most ${CHAT_LIMIT} messages every ${CHAT_WINDOW_MS / 1000} seconds.`, details: { retryAfterMs } });
+      return;
+    }
+    this.publishFor(room, client, message.id, async () => {
+      const sender = await this.userOf(client, principal.userId);
+      if (!sender) return { code: 'unauthenticated', message: 'Sign in to chat.' };
+      return { kind: 'chat', chat: { sender, text, isCreator: client.isCreator } };
+    });
+  }
+
+  private like(room: Room, client: Client, message: { id: string; count: number }): void {
+    if (client.giftsOnly) {
+      this.ack(room, client, message.id, { code: 'forbidden', message: 'An overlay token only watches.' });
+      return;
+    }
+    const nowMs = this.nowMs();
+    if (nowMs - client.likesWindowAtMs >= 1000) {
+      client.likesWindowAtMs = nowMs;
+      client.likesInWindow = 0;
+    }
+    if (client.likesInWindow >= LIKE_MESSAGES_PER_S) {
+      this.ack(room, client, message.id, { code: 'rate_limited', message: 'Too many likes at once.', details: { retryAfterMs: Math.max(1, client.likesWindowAtMs + 1000 - nowMs) } });
+      return;
+    }
+    client.likesInWindow += 1;
+    this.publishFor(room, client, message.id, () => Promise.resolve({ kind: 'likes', count: message.count }));
+  }
+
+  private thank(room: Room, client: Client, message: { id: string; toUserId: string; phrase: string } | { id: string; toUserId: string; text: string }): void {
+    const principal = client.principal;
+    if (principal === null) {
+      this.ack(room, client, message.id, { code: 'unauthenticated', message: 'Sign in to thank.' });
+      return;
+    }
+    if (!client.isCreator || client.giftsOnly) {
+      this.ack(room, client, message.id, { code: 'forbidden', message: 'Only the creator of this LIVE sends thank-yous.' });
+      return;
+    }
+    const text = 'phrase' in message ? message.phrase : roomText(message.text);
+    if (text === null) {
+      this.ack(room, client, message.id, { code: 'validation_failed', message: 'A thank-you is 1 to 200 characters.' });
+      return;
+    }
+    this.publishFor(room, client, message.id, async () => {
+      const [from, to] = await Promise.all([this.userOf(client, principal.userId), this.options.services.getUser(message.toUserId)]);
+      if (!from) return { code: 'unauthenticated', message: 'Sign in to thank.' };
+      if (!to) return { code: 'not_found', message: 'No such user.' };
+      return { kind: 'thanks', thanks: { from, to: { id: to.id, handle: to.handle, displayName: to.displayName }, text } };
+    });
   }
 
   private sendGift(room: Room, client: Client, message: { id: string; giftId: string; count: number }): void {
@@ -446,9 +605,10 @@ export class RoomGateway implements RoomEvents {
       }, CUT_GRACE_MS).unref();
       return;
     }
-    if (priority === 'P3' && backlog > this.limits.highWaterBytes) return;
+    if ((priority === 'P3' || priority === 'P2') && backlog > this.limits.highWaterBytes) return;
+    if (priority === 'P2' && !client.chatBudget.take(this.nowMs())) return;
     ws.send(frame ?? frameOf(event), { binary: false });
-    if (priority !== 'P3' && event.seq > client.lastSeq) client.lastSeq = event.seq;
+    if ((priority === 'P0' || priority === 'P1') && event.seq > client.lastSeq) client.lastSeq = event.seq;
   }
 
   private tick(): void {
@@ -477,7 +637,7 @@ export class RoomGateway implements RoomEvents {
   }
 }
 
-const GIFT_EVENTS: ReadonlySet<RoomEventType> = new Set<RoomEventType>(['snapshot', 'gift.sent', 'combo.updated', 'live.ended', 'error', 'gift.ack']);
+const GIFT_EVENTS: ReadonlySet<RoomEventType> = new Set<RoomEventType>(['snapshot', 'gift.sent', 'combo.updated', 'live.ended', 'error', 'gift.ack', 'ack']);
 
 function frameOf(event: RoomEvent): Buffer {
   return Buffer.from(JSON.stringify(event), 'utf8');

@@ -2,16 +2,19 @@
 //
 // Classes, as ARCHITECTURE.md's display path sets them:
 // - P0 — gifts of at least `bigGiftMinCoins` and the LIVE end: each one is its own event, at once;
+// - P0 — also the creator's thank-yous (`thanks.sent`);
 // - P1 — smaller gifts: folded into `combo.updated` events, flushed at most every `comboFlushMs`;
-// - P3 — counters (viewers, leaderboard): latest state only, at most every `viewersEveryMs` /
-//   `leaderboardEveryMs`, never kept for resume.
+// - P2 — chat: passed on at once, never kept for resume; each socket samples it past its budget
+//   (ChatBudget below) and drops it past its high-water mark;
+// - P3 — counters (viewers, leaderboard, likes): latest state only, at most every `viewersEveryMs` /
+//   `leaderboardEveryMs` / `likesEveryMs`, never kept for resume.
 // P0 and P1 events take the next `seq` and are kept in a ring buffer (bounded by age and by count),
 // so a client that reconnects with `since=<epoch>:<seq>` gets exactly what it missed, or null, which
 // tells the caller to send a fresh snapshot instead.
-import type { ComboUpdatedData, GiftSentData, LeaderboardEntry, RoomEvent, RoomEventType } from '../protocol/room.js';
+import type { ChatMessageData, ComboUpdatedData, GiftSentData, LeaderboardEntry, RoomEvent, RoomEventType, ThanksSentData } from '../protocol/room.js';
 import type { LiveSummary } from '../protocol/lives.js';
 
-export type RoomPriority = 'P0' | 'P1' | 'P3';
+export type RoomPriority = 'P0' | 'P1' | 'P2' | 'P3';
 
 /** An event the room emits, with the class that decides how hard it is kept and delivered. */
 export interface RoomOutput {
@@ -32,6 +35,8 @@ export interface RoomLogOptions {
   readonly comboIdleMs?: number;
   readonly viewersEveryMs?: number;
   readonly leaderboardEveryMs?: number;
+  /** `like.batch` at most this often (default 1 s). */
+  readonly likesEveryMs?: number;
   /** Sizes of what a snapshot carries, and of the state behind it. */
   readonly recentGiftsMax?: number;
   readonly leaderboardSize?: number;
@@ -66,6 +71,9 @@ export class RoomLog {
   private combosFlushedAtMs = Number.NEGATIVE_INFINITY;
   private readonly recent: GiftSentData[] = [];
   private endedFlag = false;
+  private likesTotal = 0;
+  private likesRecent = 0;
+  private likesSentAtMs = Number.NEGATIVE_INFINITY;
 
   constructor(options: RoomLogOptions) {
     if (options.epoch.includes(':') || options.epoch === '') throw new Error('an epoch is a non-empty string without ":"');
@@ -77,6 +85,7 @@ export class RoomLog {
       comboIdleMs: 3_000,
       viewersEveryMs: 1_000,
       leaderboardEveryMs: 500,
+      likesEveryMs: 1_000,
       recentGiftsMax: 20,
       leaderboardSize: 10,
       giftersMax: 10_000,
@@ -134,6 +143,26 @@ export class RoomLog {
     this.viewersDirty = true;
   }
 
+  /** A chat line: passed on at once as a P2 event, not kept. */
+  recordChat(chat: ChatMessageData, nowMs: number): RoomOutput[] {
+    if (this.endedFlag) return [];
+    return [{ event: this.transient('chat.message', chat, nowMs), priority: 'P2' }];
+  }
+
+  /** Taps on the heart: added up, sent by flush() as one `like.batch` at most every `likesEveryMs`. */
+  recordLikes(count: number): RoomOutput[] {
+    if (this.endedFlag || !Number.isInteger(count) || count < 1) return [];
+    this.likesTotal = Math.min(Number.MAX_SAFE_INTEGER, this.likesTotal + count);
+    this.likesRecent = Math.min(Number.MAX_SAFE_INTEGER, this.likesRecent + count);
+    return [];
+  }
+
+  /** The creator's thank-you: its own P0 event, kept for resume. */
+  recordThanks(thanks: ThanksSentData, nowMs: number): RoomOutput[] {
+    if (this.endedFlag) return [];
+    return [{ event: this.keep('thanks.sent', thanks, nowMs), priority: 'P0' }];
+  }
+
   /** The LIVE ended: pending combos are flushed as final, then `live.ended` (P0). Only the first call counts. */
   endLive(summary: LiveSummary, nowMs: number): RoomOutput[] {
     if (this.endedFlag) return [];
@@ -173,12 +202,17 @@ export class RoomLog {
       this.top = this.computeTop();
       out.push({ event: this.transient('leaderboard.changed', { version: this.leaderboardVersion, top: this.top }, nowMs), priority: 'P3' });
     }
+    if (this.likesRecent > 0 && nowMs - this.likesSentAtMs >= this.options.likesEveryMs) {
+      this.likesSentAtMs = nowMs;
+      out.push({ event: this.transient('like.batch', { total: this.likesTotal, recent: this.likesRecent }, nowMs), priority: 'P3' });
+      this.likesRecent = 0;
+    }
     return out;
   }
 
   /** True while flush() may still have something to emit (the caller's timer can rest otherwise). */
   get pending(): boolean {
-    return this.combos.size > 0 || this.viewersDirty || this.leaderboardDirty;
+    return this.combos.size > 0 || this.viewersDirty || this.leaderboardDirty || this.likesRecent > 0;
   }
 
   /**
@@ -280,5 +314,63 @@ export class RoomLog {
       this.head = (this.head + 1) % this.ring.length;
       this.size -= 1;
     }
+  }
+}
+
+/**
+ * One socket's chat budget: a token bucket of `perSecond` messages (default 20) that refills
+ * continuously. Chat past it is sampled out for that socket: the room goes on, the phone keeps up.
+ */
+export class ChatBudget {
+  private tokens: number;
+  private refilledAtMs: number;
+
+  constructor(
+    nowMs: number,
+    private readonly perSecond = 20,
+  ) {
+    this.tokens = perSecond;
+    this.refilledAtMs = nowMs;
+  }
+
+  /** True when this message may be delivered now (and spends one token). */
+  take(nowMs: number): boolean {
+    const elapsed = Math.max(0, nowMs - this.refilledAtMs);
+    this.tokens = Math.min(this.perSecond, this.tokens + (elapsed * this.perSecond) / 1000);
+    this.refilledAtMs = Math.max(this.refilledAtMs, nowMs);
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+/**
+ * A sliding-window rate limit per key (e.g. 5 chat lines per 10 s per user). Bounded: at most
+ * `keysMax` keys (the least recently used is forgotten) and `limit` timestamps per key.
+ */
+export class RateWindow {
+  private readonly hits = new Map<string, number[]>();
+
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+    private readonly keysMax = 10_000,
+  ) {}
+
+  /** 0 when `key` may act now (and counts it), otherwise how many ms until it may. */
+  hit(key: string, nowMs: number): number {
+    const times = (this.hits.get(key) ?? []).filter((t) => nowMs - t < this.windowMs);
+    this.hits.delete(key);
+    if (times.length >= this.limit) {
+      this.hits.set(key, times);
+      return Math.max(1, (times[0] ?? nowMs) + this.windowMs - nowMs);
+    }
+    times.push(nowMs);
+    this.hits.set(key, times);
+    if (this.hits.size > this.keysMax) {
+      const oldest = this.hits.keys().next();
+      if (oldest.done !== true) this.hits.delete(oldest.value);
+    }
+    return 0;
   }
 }

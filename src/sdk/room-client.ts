@@ -7,6 +7,10 @@
 // was lost with the connection is sent again with the SAME id, and the server answers `duplicate`
 // instead of charging twice. Runs in browsers (global WebSocket, session cookie) and in Node (the
 // `ws` package, loaded only when there is no global WebSocket; cookie or bearer headers).
+//
+// Chat, likes and thank-yous are answered by an `ack`. They are not idempotent on the server, so
+// one that went out is never sent again: if the connection drops before its ack, it times out.
+import { THANKS_PHRASES } from '../domain/thanks.js';
 import type { SentGift } from '../protocol/gifts.js';
 import { RoomEventSchema, type ClientMessage, type RoomEvent, type RoomEventType } from '../protocol/room.js';
 import { LivegiftError, newClientId } from './livegift-client.js';
@@ -57,8 +61,19 @@ interface PendingGift {
   readonly timer: ReturnType<typeof setTimeout>;
 }
 
+interface PendingAck {
+  readonly message: ClientMessage;
+  sent: boolean;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+  readonly timer: ReturnType<typeof setTimeout>;
+}
+
+/** Chat, like and thanks messages waiting for their ack at once, at most. */
+const PENDING_ACKS_MAX = 100;
+
 /** Events that take the next seq and are kept for resume; the others repeat the last kept seq. */
-const KEPT: ReadonlySet<RoomEventType> = new Set<RoomEventType>(['gift.sent', 'combo.updated', 'live.ended']);
+const KEPT: ReadonlySet<RoomEventType> = new Set<RoomEventType>(['gift.sent', 'combo.updated', 'thanks.sent', 'live.ended']);
 const OPEN = 1;
 
 export class LiveRoomClient {
@@ -70,6 +85,7 @@ export class LiveRoomClient {
   private readonly handlers = new Map<RoomEventType, Set<(event: RoomEvent) => void>>();
   private readonly stateHandlers = new Set<(state: RoomConnectionState) => void>();
   private readonly pending = new Map<string, PendingGift>();
+  private readonly pendingAcks = new Map<string, PendingAck>();
   private socket: RoomSocket | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private attempt = 0;
@@ -196,6 +212,67 @@ export class LiveRoomClient {
   }
 
   /**
+   * Sends a chat line (1–200 characters once trimmed; signed-in users only). Resolves once the
+   * server took it; rejects with a LivegiftError carrying the server's code (`unauthenticated`,
+   * `forbidden`, `validation_failed`, `rate_limited` with `details.retryAfterMs`), or `timeout`/`closed`.
+   * @example await room.sendChat('What a song!');
+   */
+  sendChat(text: string): Promise<void> {
+    const id = newClientId();
+    return this.request(id, { type: 'chat.send', data: { id, text } });
+  }
+
+  /**
+   * Sends taps on the heart (1–50 at once); everyone sees them folded into `like.batch` (≤ 1 Hz).
+   * @example await room.like(3);
+   */
+  like(count = 1): Promise<void> {
+    const id = newClientId();
+    return this.request(id, { type: 'like.send', data: { id, count } });
+  }
+
+  /**
+   * The creator thanks a user, with one of the suggested phrases (THANKS_PHRASES) or their own
+   * words (1–200 characters); everyone sees `thanks.sent`. Anyone but the creator gets `forbidden`.
+   * @example await room.thank({ toUserId: gift.data.sender.id, text: 'Thank you so much' });
+   */
+  thank(thanks: { toUserId: string; text: string }): Promise<void> {
+    const id = newClientId();
+    const phrase = THANKS_PHRASES.find((p) => p === thanks.text);
+    return this.request(
+      id,
+      phrase !== undefined ? { type: 'thanks.send', data: { id, toUserId: thanks.toUserId, phrase } } : { type: 'thanks.send', data: { id, toUserId: thanks.toUserId, text: thanks.text } },
+    );
+  }
+
+  /** Sends a message answered by `ack` (now, or when a socket opens), at most once. */
+  private request(id: string, message: ClientMessage): Promise<void> {
+    if (this.stateNow === 'closed') return Promise.reject(new LivegiftError(0, 'closed', 'The room client is closed.', { id }));
+    if (this.pendingAcks.size >= PENDING_ACKS_MAX) return Promise.reject(new LivegiftError(0, 'rate_limited', 'Too many messages waiting for an answer.', { id }));
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.settleAck(id, (p) => {
+          p.reject(new LivegiftError(0, 'timeout', 'No answer to this message.', { id }));
+        });
+      }, this.ackTimeoutMs);
+      const pending: PendingAck = { message, sent: false, resolve, reject, timer };
+      this.pendingAcks.set(id, pending);
+      if (this.socket?.readyState === OPEN) {
+        this.socket.send(JSON.stringify(message));
+        pending.sent = true;
+      }
+    });
+  }
+
+  private settleAck(id: string, how: (p: PendingAck) => void): void {
+    const p = this.pendingAcks.get(id);
+    if (!p) return;
+    this.pendingAcks.delete(id);
+    clearTimeout(p.timer);
+    how(p);
+  }
+
+  /**
    * Closes the socket for good: no more reconnections; gifts still waiting are rejected (`closed`).
    * @example room.close();
    */
@@ -217,6 +294,11 @@ export class LiveRoomClient {
     for (const id of [...this.pending.keys()]) {
       this.settle(id, (p) => {
         p.reject(new LivegiftError(0, 'closed', 'The room client was closed before this gift was answered.', { id }));
+      });
+    }
+    for (const id of [...this.pendingAcks.keys()]) {
+      this.settleAck(id, (p) => {
+        p.reject(new LivegiftError(0, 'closed', 'The room client was closed before this message was answered.', { id }));
       });
     }
     this.setState('closed');
@@ -265,6 +347,12 @@ export class LiveRoomClient {
       this.setState('open');
       // Gifts without an ack go (again) with the same id: the server is idempotent by id.
       for (const p of this.pending.values()) socket.send(JSON.stringify(p.message));
+      // Chat, likes and thanks that never went out go now; those already sent are not repeated.
+      for (const p of this.pendingAcks.values()) {
+        if (p.sent) continue;
+        socket.send(JSON.stringify(p.message));
+        p.sent = true;
+      }
     };
     socket.onmessage = (event) => {
       this.receive(event.data);
@@ -313,6 +401,12 @@ export class LiveRoomClient {
       const ack = event.data;
       this.settle(ack.id, (p) => {
         if ('result' in ack) p.resolve(ack.result);
+        else p.reject(new LivegiftError(0, ack.error.code, ack.error.message, ack.error.details));
+      });
+    } else if (event.type === 'ack') {
+      const ack = event.data;
+      this.settleAck(ack.id, (p) => {
+        if ('ok' in ack) p.resolve();
         else p.reject(new LivegiftError(0, ack.error.code, ack.error.message, ack.error.details));
       });
     }

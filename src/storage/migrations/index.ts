@@ -28,7 +28,21 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect, sch
     provider: { getMigrations: () => Promise.resolve(migrations) },
     ...(schema !== undefined ? { migrationTableSchema: schema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error !== undefined) throw error instanceof Error ? error : new Error('migration failed', { cause: error });
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest();
+    if (error === undefined) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    // Kysely finds its bookkeeping tables by listing the tables of every schema; a schema that
+    // another database user drops during that listing fails it with invalid_schema_name (3F000).
+    // Nothing was migrated then, and listing again is safe.
+    if (!(isOtherSchemaRace(error, schema) && attempt < SCHEMA_RACE_RETRIES)) {
+      throw error instanceof Error ? error : new Error('migration failed', { cause: error });
+    }
+  }
+}
+
+const SCHEMA_RACE_RETRIES = 5;
+
+function isOtherSchemaRace(error: unknown, schema: string | undefined): boolean {
+  const e = error as { code?: unknown; message?: unknown };
+  return e.code === '3F000' && typeof e.message === 'string' && (schema === undefined || !e.message.includes(`"${schema}"`));
 }

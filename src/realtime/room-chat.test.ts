@@ -1,0 +1,138 @@
+// Proves chat, likes and thank-yous over real sockets against a listening node: chat reaches every socket but is refused to anonymous and overlay sockets, overlong text and a chatty user; likes fold into like.batch at most once a second; only the creator may thank, and on resume the thank-you (P0) is replayed while chat (P2) is not.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { THANKS_PHRASES } from '../domain/thanks.js';
+import type { RoomEvent } from '../protocol/room.js';
+import { DIALECTS } from '../../test/support/databases.js';
+import { openTestNode, signUpAs, type TestNode } from '../../test/support/livegift.js';
+import { TestSocket } from '../../test/support/room-socket.js';
+
+const sqlite = DIALECTS.find((d) => d.name === 'sqlite');
+
+describe.skipIf(!sqlite?.available)('chat, likes and thank-yous in a LIVE room', () => {
+  let node: TestNode;
+  let wsBase: string;
+  const sockets: TestSocket[] = [];
+  beforeAll(async () => {
+    if (!sqlite) throw new Error('no SQLite dialect');
+    node = await openTestNode(sqlite);
+    wsBase = (await node.app.listen({ port: 0, host: '127.0.0.1' })).replace(/^http/, 'ws');
+  });
+  afterAll(async () => {
+    await Promise.all(sockets.map((s) => s.close()));
+    await node.drop();
+  });
+
+  let users = 0;
+  const user = (prefix = 'chatter') => signUpAs(node, { handle: `${prefix}${users++}` });
+  async function liveOfNewCreator(): Promise<{ liveId: string; cookie: string; userId: string }> {
+    const creator = await user('host');
+    const live = await node.call<{ id: string }>({ method: 'POST', url: '/v1/lives', headers: { cookie: creator.cookie }, payload: { title: 'Chat test' } });
+    expect(live.status).toBe(201);
+    return { liveId: live.body.id, ...creator };
+  }
+  async function connect(liveId: string, options: { cookie?: string; query?: string } = {}): Promise<TestSocket> {
+    const socket = await TestSocket.open(`${wsBase}/v1/lives/${liveId}/ws${options.query ?? ''}`, options.cookie !== undefined ? { cookie: options.cookie } : {});
+    sockets.push(socket);
+    await socket.event('snapshot');
+    return socket;
+  }
+  async function ack(socket: TestSocket, message: { type: string; data: Record<string, unknown> }): Promise<RoomEvent<'ack'>['data']> {
+    const id = randomUUID();
+    socket.send({ ...message, data: { id, ...message.data } });
+    return (await socket.event('ack', (e) => e.data.id === id)).data;
+  }
+
+  it('puts a chat line on every socket, trimmed, with its sender and whether they are the creator', async () => {
+    const { liveId, cookie: hostCookie, userId: hostId } = await liveOfNewCreator();
+    const ana = await user();
+    const [talker, listener, host] = [await connect(liveId, { cookie: ana.cookie }), await connect(liveId), await connect(liveId, { cookie: hostCookie })];
+    expect(await ack(talker, { type: 'chat.send', data: { text: '  hello room  ' } })).toMatchObject({ ok: true });
+    const line = await listener.event('chat.message');
+    expect(line.data).toEqual({ sender: { id: ana.userId, handle: expect.any(String) as unknown, displayName: expect.any(String) as unknown }, text: 'hello room', isCreator: false });
+    await talker.event('chat.message');
+    expect(await ack(host, { type: 'chat.send', data: { text: 'welcome!' } })).toMatchObject({ ok: true });
+    expect((await listener.event('chat.message', (e) => e.data.sender.id === hostId)).data).toMatchObject({ text: 'welcome!', isCreator: true });
+  });
+
+  it('refuses chat from anonymous and overlay-only sockets, and empty or overlong text', async () => {
+    const { liveId } = await liveOfNewCreator();
+    const anonymous = await connect(liveId);
+    expect(await ack(anonymous, { type: 'chat.send', data: { text: 'hi' } })).toMatchObject({ error: { code: 'unauthenticated' } });
+    const ana = await user();
+    const made = await node.call<{ token: string }>({ method: 'POST', url: '/v1/me/tokens', headers: { cookie: ana.cookie }, payload: { name: 'OBS', scopes: ['overlay'] } });
+    const overlay = await connect(liveId, { query: `?token=${encodeURIComponent(made.body.token)}` });
+    expect(await ack(overlay, { type: 'chat.send', data: { text: 'hi' } })).toMatchObject({ error: { code: 'forbidden' } });
+    const socket = await connect(liveId, { cookie: ana.cookie });
+    expect(await ack(socket, { type: 'chat.send', data: { text: 'x'.repeat(201) } })).toMatchObject({ error: { code: 'validation_failed' } });
+    expect(await ack(socket, { type: 'chat.send', data: { text: '   ' } })).toMatchObject({ error: { code: 'validation_failed' } });
+    expect(await ack(socket, { type: 'chat.send', data: { text: ` ${'y'.repeat(200)} ` } })).toMatchObject({ ok: true });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(anonymous.of('chat.message').map((e) => e.data.text)).toEqual(['y'.repeat(200)]);
+    expect(overlay.of('chat.message')).toEqual([]);
+  });
+
+  it('answers rate_limited with retryAfterMs past 5 lines in 10 seconds, across the user\'s sockets', async () => {
+    const { liveId } = await liveOfNewCreator();
+    const ana = await user();
+    const [one, two] = [await connect(liveId, { cookie: ana.cookie }), await connect(liveId, { cookie: ana.cookie })];
+    for (let i = 0; i < 5; i++) expect(await ack(i % 2 === 0 ? one : two, { type: 'chat.send', data: { text: `line ${i}` } })).toMatchObject({ ok: true });
+    const refused = await ack(two, { type: 'chat.send', data: { text: 'one more' } });
+    expect(refused).toMatchObject({ error: { code: 'rate_limited' } });
+    const retryAfterMs = 'error' in refused ? refused.error.details?.retryAfterMs : undefined;
+    expect(retryAfterMs).toBeGreaterThan(0);
+    expect(retryAfterMs).toBeLessThanOrEqual(10_000);
+    const bob = await user();
+    expect(await ack(await connect(liveId, { cookie: bob.cookie }), { type: 'chat.send', data: { text: 'my turn' } })).toMatchObject({ ok: true });
+  });
+
+  it('folds likes into like.batch, at most once a second, with the running total', async () => {
+    const { liveId } = await liveOfNewCreator();
+    const ana = await user();
+    const [tapper, anonymous] = [await connect(liveId, { cookie: ana.cookie }), await connect(liveId)];
+    expect(await ack(tapper, { type: 'like.send', data: { count: 1 } })).toMatchObject({ ok: true });
+    const first = await anonymous.event('like.batch');
+    expect(first.data).toEqual({ total: 1, recent: 1 });
+    for (const count of [2, 3]) expect(await ack(tapper, { type: 'like.send', data: { count } })).toMatchObject({ ok: true });
+    expect(await ack(anonymous, { type: 'like.send', data: { count: 4 } })).toMatchObject({ ok: true });
+    const second = await anonymous.event('like.batch', (e) => e.data.total === 10);
+    expect(second.data).toEqual({ total: 10, recent: 9 });
+    expect(second.ts - first.ts).toBeGreaterThanOrEqual(1000);
+    expect(anonymous.of('like.batch')).toHaveLength(2);
+    tapper.send({ type: 'like.send', data: { id: randomUUID(), count: 51 } });
+    expect((await tapper.event('error')).data).toMatchObject({ code: 'validation_failed' });
+  }, 10_000);
+
+  it('lets only the creator thank, with a suggested phrase or their own words; on resume the thank-you comes back and the chat does not', async () => {
+    const { liveId, cookie: hostCookie, userId: hostId } = await liveOfNewCreator();
+    const ana = await user();
+    const host = await connect(liveId, { cookie: hostCookie });
+    const viewer = await connect(liveId, { cookie: ana.cookie });
+    expect(await ack(viewer, { type: 'thanks.send', data: { toUserId: hostId, phrase: 'Great job' } })).toMatchObject({ error: { code: 'forbidden' } });
+
+    const flaky = await connect(liveId);
+    const { epoch, seq } = flaky.of('snapshot')[0]?.data ?? { epoch: '', seq: -1 };
+    await flaky.close();
+    expect(await ack(viewer, { type: 'chat.send', data: { text: 'while you were away' } })).toMatchObject({ ok: true });
+    expect(await ack(host, { type: 'thanks.send', data: { toUserId: ana.userId, phrase: THANKS_PHRASES[1] } })).toMatchObject({ ok: true });
+    expect(await ack(host, { type: 'thanks.send', data: { toUserId: ana.userId, text: '  you are the best  ' } })).toMatchObject({ ok: true });
+    expect(await ack(host, { type: 'thanks.send', data: { toUserId: 'no-such-user', text: 'hi' } })).toMatchObject({ error: { code: 'not_found' } });
+    const thanks = await viewer.until((events) => {
+      const found = events.filter((e) => e.type === 'thanks.sent');
+      return found.length === 2 ? found : undefined;
+    }, 'two thank-yous');
+    expect(thanks.map((e) => e.seq)).toEqual([seq + 1, seq + 2]);
+    expect(thanks.map((e) => e.data)).toEqual([
+      { from: expect.objectContaining({ id: hostId }) as unknown, to: expect.objectContaining({ id: ana.userId }) as unknown, text: 'Thank you so much' },
+      { from: expect.objectContaining({ id: hostId }) as unknown, to: expect.objectContaining({ id: ana.userId }) as unknown, text: 'you are the best' },
+    ]);
+
+    const back = await TestSocket.open(`${wsBase}/v1/lives/${liveId}/ws?since=${epoch}:${seq}`);
+    sockets.push(back);
+    await back.until((events) => (events.filter((e) => e.type === 'thanks.sent').length === 2 ? true : undefined), 'the missed thank-yous');
+    expect(back.events.slice(0, 2)).toEqual(thanks);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(back.of('chat.message')).toEqual([]);
+    expect(back.of('snapshot')).toEqual([]);
+  });
+});
