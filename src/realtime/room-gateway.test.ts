@@ -6,90 +6,19 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify from 'fastify';
-import WebSocket from 'ws';
 import type { Services } from '../app/services.js';
 import { SystemAccounts, userAccounts } from '../domain/accounts.js';
-import { RoomEventSchema, type RoomEvent, type RoomEventType } from '../protocol/room.js';
+import type { RoomEvent, RoomEventType } from '../protocol/room.js';
+import { TestSocket } from '../../test/support/room-socket.js';
 import { DIALECTS } from '../../test/support/databases.js';
 import { openTestNode, signUpAs, type TestNode } from '../../test/support/livegift.js';
 import { RoomGateway } from './room-gateway.js';
 
-const WAIT_MS = 5_000;
 const KEPT: ReadonlySet<RoomEventType> = new Set<RoomEventType>(['gift.sent', 'combo.updated', 'live.ended']);
 
-/** A real socket that records every event (validated against the protocol) and every raw frame. */
-class TestSocket {
-  readonly events: RoomEvent[] = [];
-  readonly frames: string[] = [];
-  private waiters: (() => void)[] = [];
-  closed: { code: number; reason: string } | null = null;
-
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data: Buffer) => {
-      const text = data.toString('utf8');
-      this.frames.push(text);
-      this.events.push(RoomEventSchema.parse(JSON.parse(text)));
-      this.wake();
-    });
-    ws.on('close', (code, reason) => {
-      this.closed = { code, reason: reason.toString() };
-      this.wake();
-    });
-  }
-
-  static open(url: string, headers: Record<string, string> = {}): Promise<TestSocket> {
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { headers, perMessageDeflate: false });
-      const socket = new TestSocket(ws);
-      ws.once('open', () => {
-        resolve(socket);
-      });
-      ws.once('error', reject);
-    });
-  }
-
-  /** Waits until `check` finds what it wants in the events so far. */
-  async until<T>(check: (events: readonly RoomEvent[]) => T | undefined, what: string): Promise<T> {
-    const deadline = Date.now() + WAIT_MS;
-    for (;;) {
-      const found = check(this.events);
-      if (found !== undefined) return found;
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${what}; got ${this.events.length} events, the last: ${JSON.stringify(this.events.slice(-10).map((e) => [e.type, e.seq]))}; closed: ${JSON.stringify(this.closed)}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-
-  async event<K extends RoomEventType>(type: K, where: (e: RoomEvent<K>) => boolean = () => true): Promise<RoomEvent<K>> {
-    const found = await this.until((events) => events.find((e) => e.type === type && where(e as RoomEvent<K>)), type);
-    return found as RoomEvent<K>;
-  }
-
-  kept(): RoomEvent[] {
-    return this.events.filter((e) => KEPT.has(e.type));
-  }
-
-  send(message: unknown): void {
-    this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.ws.close();
-    await this.until(() => (this.closed ? true : undefined), 'close');
-  }
-
-  private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
-  }
+/** The events a socket received that the room keeps for resume (P0/P1), in order. */
+function kept(socket: TestSocket): RoomEvent[] {
+  return socket.events.filter((e) => KEPT.has(e.type));
 }
 
 for (const dialect of DIALECTS) {
@@ -192,7 +121,7 @@ for (const dialect of DIALECTS) {
       const updates = socket.events.filter((e) => e.type === 'combo.updated');
       expect(updates.length).toBeLessThanOrEqual(5);
       expect(socket.events.filter((e) => e.type === 'gift.sent')).toEqual([]);
-      const seqs = socket.kept().map((e) => e.seq);
+      const seqs = kept(socket).map((e) => e.seq);
       expect(seqs).toEqual(seqs.map((_, i) => (seqs[0] ?? 0) + i));
       const joiner = await connect(liveId);
       expect((await snapshotOf(joiner)).activeCombos).toContainEqual(expect.objectContaining({ comboId, comboCount: 5 }));
@@ -215,10 +144,10 @@ for (const dialect of DIALECTS) {
       await steady.event('combo.updated', (e) => e.data.comboCount === 3);
 
       const back = await connect(liveId, { query: `?since=${epoch}:${seen.seq}` });
-      const missed = steady.kept().filter((e) => e.seq > seen.seq);
+      const missed = kept(steady).filter((e) => e.seq > seen.seq);
       await back.until((events) => (events.filter((e) => KEPT.has(e.type)).length >= missed.length ? true : undefined), 'the missed events');
       expect(back.events[0]?.type).not.toBe('snapshot');
-      expect(back.kept().slice(0, missed.length)).toEqual(missed);
+      expect(kept(back).slice(0, missed.length)).toEqual(missed);
       expect(missed.map((e) => e.seq).at(-1)).toBeGreaterThanOrEqual(lastSeq);
 
       for (const since of [`other-epoch:${seen.seq}`, `${epoch}:999999`, 'garbage']) {
