@@ -4,7 +4,7 @@
 // shows they are still there.
 import { LiveNotOnAir, NotFound, ValidationFailed } from '../domain/errors.js';
 import { VIEWER_PRESENT_MS, viewerKeyOf } from '../domain/lives.js';
-import type { Clock, LiveStore } from './ports.js';
+import type { Clock, LiveRecord, LiveStore } from './ports.js';
 
 export interface LiveViewerInput {
   readonly liveId: string;
@@ -28,13 +28,19 @@ export function requireViewerKey(input: LiveViewerInput): string {
   return key;
 }
 
-export async function joinLive(input: LiveViewerInput, deps: { lives: LiveStore; clock: Clock }): Promise<LivePresence> {
+/** The LIVE a presence call is about, on air; the viewer's key; and the presence window. */
+export async function presenceContext(input: LiveViewerInput, deps: { lives: LiveStore; clock: Clock }): Promise<{ live: LiveRecord; key: string; nowMs: number; presentSinceMs: number }> {
   const nowMs = deps.clock.nowMs();
-  const presentSinceMs = nowMs - VIEWER_PRESENT_MS;
   const key = requireViewerKey(input);
   const live = await deps.lives.findById(input.liveId);
   if (!live) throw new NotFound('No such LIVE.');
+  // The answer tells a client still showing the LIVE that it has ended.
   if (live.status !== 'live') throw new LiveNotOnAir('This LIVE has ended.', { liveId: live.id });
+  return { live, key, nowMs, presentSinceMs: nowMs - VIEWER_PRESENT_MS };
+}
+
+export async function joinLive(input: LiveViewerInput, deps: { lives: LiveStore; clock: Clock }): Promise<LivePresence> {
+  const { live, key, nowMs, presentSinceMs } = await presenceContext(input, deps);
   if (input.userId === live.creatorId) {
     await deps.lives.touchCreator(live.id, nowMs);
     return { liveId: live.id, viewers: await deps.lives.countPresent(live.id, presentSinceMs), peakViewers: live.peakViewers };
