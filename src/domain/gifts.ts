@@ -1,22 +1,12 @@
 // Gifts in the catalog, when one can be sent, and how consecutive sends fold into combos.
-import type { GiftAnimation } from './default-catalog.js';
+import type { DefaultGift } from './default-catalog.js';
 
-export interface CatalogGift {
-  readonly id: string;
-  readonly name: string;
-  /** Price of one gift in coins, read on the server, never from a client. */
-  readonly coins: bigint;
-  /** Sticker art: a file name under assets/gifts/. */
-  readonly art: string;
-  /** Full-screen scene file, or null. */
-  readonly scene: string | null;
-  readonly animation: GiftAnimation;
-  readonly comboable: boolean;
+/** A gift as the catalog holds it: the fields of a default gift, plus what admins schedule and change. */
+export interface CatalogGift extends DefaultGift {
   /** Availability window (ms since epoch); null = open-ended. */
   readonly availableFromMs: number | null;
   readonly availableUntilMs: number | null;
   readonly retiredAtMs: number | null;
-  readonly sortOrder: number;
   readonly updatedAtMs: number;
 }
 
