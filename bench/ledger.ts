@@ -357,6 +357,10 @@ function ratio(n: number | undefined, base: number): number | null {
 }
 
 async function runPostgres(): Promise<DialectResult | null> {
+  if (process.env.BENCH_SKIP_PG === '1') {
+    console.log('postgres: skipped (BENCH_SKIP_PG=1); its results are null');
+    return null;
+  }
   const problem = await postgresProblem();
   if (problem !== null) {
     console.log(`postgres: not reachable at ${PG_URL} (${problem}); its results are null`);

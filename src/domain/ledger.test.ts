@@ -33,7 +33,7 @@ const carol = userAccounts('carol');
 const { coinIssuance, coinGiftSink, diamondIssuance, diamondPayoutClearing } = SystemAccounts;
 
 function state(spec: AccountSpec, creditsPosted = 0n): AccountState {
-  return { ...spec, ...zeroBalances(), creditsPosted };
+  return { ...spec, ...zeroBalances(), creditsPosted, lastSeq: null };
 }
 
 function snapshot(accounts: AccountState[], committed: { transfers?: CommittedTransfer[]; resolutions?: [string, string][]; head?: BatchSnapshot['head'] } = {}): BatchSnapshot {

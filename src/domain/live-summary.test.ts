@@ -30,6 +30,8 @@ function leg(seq: number, fields: Partial<CommittedTransfer> & { metadata?: stri
     createdAtMs: 0n,
     debitAvailableAfter: 0n,
     creditAvailableAfter: 0n,
+    debitPrevSeq: null,
+    creditPrevSeq: null,
     fingerprint: '',
     prevHash: '',
     hash: '',

@@ -12,7 +12,7 @@ import {
 } from './ledger.js';
 
 export interface ReconcileProblem {
-  readonly kind: 'balance_drift' | 'conservation' | 'chain' | 'replay' | 'negative' | 'pending';
+  readonly kind: 'balance_drift' | 'conservation' | 'chain' | 'replay' | 'negative' | 'pending' | 'statement';
   readonly detail: string;
 }
 
@@ -35,6 +35,8 @@ export class Reconciler {
   private readonly pendingOpen = new Map<string, CommittedTransfer>();
   private readonly resolved = new Set<string>();
   private readonly problems: ReconcileProblem[] = [];
+  /** Each account's newest transfer so far: the link its next transfer must carry. */
+  private readonly lastSeqs = new Map<string, bigint>();
   private prevHash = GENESIS_HASH;
   private prevSeq = 0n;
   private count = 0;
@@ -65,10 +67,12 @@ export class Reconciler {
     this.count++;
     if (t.seq !== this.prevSeq + 1n) this.problem('chain', `seq ${t.seq} follows ${this.prevSeq}`);
     if (t.prevHash !== this.prevHash) this.problem('chain', `transfer #${t.seq} does not link to the previous hash`);
-    const { hash, ...body } = t;
-    if (chainHashOf(body) !== hash) this.problem('chain', `transfer #${t.seq} (${t.id}) was altered: hash mismatch`);
-    this.prevHash = hash;
+    // chainHashOf reads only the chained fields (not the hash itself, nor the statement links).
+    if (chainHashOf(t) !== t.hash) this.problem('chain', `transfer #${t.seq} (${t.id}) was altered: hash mismatch`);
+    this.prevHash = t.hash;
     this.prevSeq = t.seq;
+    this.link(t.debitAccountId, t.debitPrevSeq, t);
+    this.link(t.creditAccountId, t.creditPrevSeq, t);
 
     const debit = this.balancesOf(t.debitAccountId, t.seq);
     const credit = this.balancesOf(t.creditAccountId, t.seq);
@@ -106,6 +110,15 @@ export class Reconciler {
     }
   }
 
+  /** Checks that a transfer links to its account's previous transfer (the statement chain). */
+  private link(accountId: string, prevSeq: bigint | null, t: CommittedTransfer): void {
+    const expected = this.lastSeqs.get(accountId) ?? null;
+    if (prevSeq !== expected) {
+      this.problem('statement', `transfer #${t.seq} links account ${accountId} to #${prevSeq ?? 'none'}, its previous transfer is #${expected ?? 'none'}`);
+    }
+    this.lastSeqs.set(accountId, t.seq);
+  }
+
   /** Compare with the cached balances and chain head, and check conservation per asset. */
   finish(cached: Iterable<AccountState>, storedHead: { seq: bigint; hash: string }): ReconcileReport {
     if (storedHead.seq !== this.prevSeq || storedHead.hash !== this.prevHash) {
@@ -122,6 +135,8 @@ export class Reconciler {
         }
       }
       if (a.nonNegative && availableOf(a) < 0n) this.problem('negative', `account ${a.id} is below zero`);
+      const lastSeq = this.lastSeqs.get(a.id) ?? null;
+      if (a.lastSeq !== lastSeq) this.problem('statement', `account ${a.id} names #${a.lastSeq ?? 'none'} as its newest transfer, it is #${lastSeq ?? 'none'}`);
       const s = sums.get(a.asset) ?? { dp: 0n, cp: 0n, dq: 0n, cq: 0n };
       s.dp += r.debitsPosted;
       s.cp += r.creditsPosted;

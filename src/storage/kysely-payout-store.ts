@@ -228,7 +228,7 @@ export class KyselyTransferFeed implements TransferFeed {
     const after = Number(query.afterSeq);
     const windowEnd = Number(query.afterSeq + FEED_WINDOW);
     const bounds = await this.db
-      .selectFrom('transfers')
+      .selectFrom('ledger_transfers')
       .select([
         sql`max(seq)`.as('last'),
         sql`min(case when created_at_ms > ${query.cutoffMs} then seq end)`.as('first_not_due'),
@@ -249,7 +249,7 @@ export class KyselyTransferFeed implements TransferFeed {
   }
 
   private transfers() {
-    return this.db.selectFrom('transfers').selectAll();
+    return this.db.selectFrom('ledger_transfers').selectAll();
   }
 
   async getCursor(name: string): Promise<bigint> {

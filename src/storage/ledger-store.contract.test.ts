@@ -443,6 +443,9 @@ for (const dialect of DIALECTS) {
       // The oldest is the purchase, where the wallet is the credit side.
       expect(page2[1]).toMatchObject({ code: 'PURCHASE', creditAccountId: viewer.coins.id });
       expect(await ledger.listTransfers(viewer.coins.id, { limit: 4, beforeSeq: (page2[1] as CommittedTransfer).seq })).toEqual([]);
+      // A cursor that is not one of this wallet's transfers (another wallet's gift) still pages correctly.
+      const between = (await ledger.listTransfers(other.coins.id, { limit: 3 })).at(-1) as CommittedTransfer;
+      expect((await ledger.listTransfers(viewer.coins.id, { limit: 10, beforeSeq: between.seq })).map((t) => t.id)).toEqual([ids[2], ids[1], ids[0], page2[1]?.id]);
 
       const all = [...page1, ...page2];
       for (let i = 1; i < all.length; i++) expect((all[i] as CommittedTransfer).seq).toBeLessThan((all[i - 1] as CommittedTransfer).seq);
@@ -494,9 +497,12 @@ for (const dialect of DIALECTS) {
         if (own.dialect === 'sqlite') await sql`DROP TRIGGER transfers_no_update`.execute(own.db);
         else await sql`ALTER TABLE transfers DISABLE TRIGGER USER`.execute(own.db);
         await sql`UPDATE transfers SET amount = 3 WHERE id = 'gift'`.execute(own.db);
+        // A broken statement link: the gift no longer points back at the purchase of the wallet.
+        await sql`UPDATE transfers SET debit_prev_seq = NULL WHERE id = 'gift'`.execute(own.db);
         const altered = await l.reconcile();
         expect(altered.ok).toBe(false);
         expect(altered.problems).toContainEqual({ kind: 'chain', detail: expect.stringMatching(/\(gift\).*hash mismatch/) as string });
+        expect(altered.problems).toContainEqual({ kind: 'statement', detail: expect.stringContaining(viewer.coins.id) as string });
       } finally {
         await own.drop();
       }

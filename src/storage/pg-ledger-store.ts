@@ -18,7 +18,7 @@ import {
 import { Reconciler, type ReconcileReport } from '../domain/reconcile.js';
 import { defaultGroupCommitOptions, GroupCommitWriter, type GroupCommitOptions } from './group-commit.js';
 import { LedgerInvariantError } from './ledger-errors.js';
-import { accountFromRow, big, sameSpec, TRANSFER_COLUMNS, transferFromRow, type Row } from './ledger-rows.js';
+import { accountFromRow, big, sameSpec, statementSql, TRANSFER_COLUMNS, TRANSFER_INSERT_COLUMNS, transferFromRow, type Row } from './ledger-rows.js';
 
 /** serialization_failure and deadlock_detected: the batch is retried whole, never reported as a refusal. */
 const RETRYABLE = new Set(['40001', '40P01']);
@@ -85,17 +85,13 @@ export class PgLedgerStore implements LedgerStore {
   }
 
   async getTransfer(id: string): Promise<CommittedTransfer | null> {
-    const { rows } = await this.pool.query<Row>(`SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE id = $1`, [id]);
+    const { rows } = await this.pool.query<Row>(`SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE id = $1`, [id]);
     return rows[0] ? transferFromRow(rows[0]) : null;
   }
 
   async listTransfers(accountId: string, options: { limit: number; beforeSeq?: bigint }): Promise<CommittedTransfer[]> {
     const { rows } = await this.pool.query<Row>(
-      `SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE seq IN (
-         (SELECT seq FROM transfers WHERE debit_account_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3)
-         UNION ALL
-         (SELECT seq FROM transfers WHERE credit_account_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3))
-       ORDER BY seq DESC LIMIT $3`,
+      statementSql({ id: '$1::text', before: '$2::bigint', limit: '$3::int' }),
       [accountId, String(options.beforeSeq ?? 1n << 62n), Math.min(Math.max(options.limit, 1), 1000)],
     );
     return rows.map(transferFromRow);
@@ -103,7 +99,7 @@ export class PgLedgerStore implements LedgerStore {
 
   async listByRef(ref: string, options: { limit: number; afterSeq?: bigint }): Promise<CommittedTransfer[]> {
     const { rows } = await this.pool.query<Row>(
-      `SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE ref = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      `SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE ref = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
       [ref, String(options.afterSeq ?? 0n), Math.min(Math.max(options.limit, 1), 10_000)],
     );
     return rows.map(transferFromRow);
@@ -124,7 +120,7 @@ export class PgLedgerStore implements LedgerStore {
       let after = '0';
       for (;;) {
         const { rows } = await client.query<Row>(
-          `SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE seq > $1 ORDER BY seq LIMIT ${RECONCILE_PAGE}`,
+          `SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE seq > $1 ORDER BY seq LIMIT ${RECONCILE_PAGE}`,
           [after],
         );
         for (const row of rows) reconciler.add(transferFromRow(row));
@@ -173,7 +169,7 @@ export class PgLedgerStore implements LedgerStore {
       const keys = batchKeys(groups);
       const found = await client.query<Row>(
         `SELECT ${TRANSFER_COLUMNS}, (SELECT r.id FROM transfers r WHERE r.pending_id = t.id) AS resolved_by
-         FROM transfers t WHERE t.id = ANY($1::text[])`,
+         FROM ledger_transfers t WHERE t.id = ANY($1::text[])`,
         [keys.transferIds],
       );
       const transfers = new Map<string, CommittedTransfer>();
@@ -186,6 +182,12 @@ export class PgLedgerStore implements LedgerStore {
       const accountIds = batchAccountIds(keys.accountIds, transfers.values());
       const locked = await client.query<Row>('SELECT * FROM accounts WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [accountIds]);
       const accounts = new Map(locked.rows.map((r) => [r.id as string, accountFromRow(r)]));
+      const nums = new Map(locked.rows.map((r) => [r.id as string, String(r.num)]));
+      const numOf = (id: string): string => {
+        const num = nums.get(id);
+        if (num === undefined) throw new LedgerInvariantError(`account ${id} has no number`);
+        return num;
+      };
 
       const caps = new Map<string, bigint>();
       if (keys.capKeys.length > 0) {
@@ -202,17 +204,21 @@ export class PgLedgerStore implements LedgerStore {
       if (plan.newTransfers.length > 0) {
         const t = plan.newTransfers;
         await client.query(
-          `INSERT INTO transfers (${TRANSFER_COLUMNS})
-           SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-             $9::bigint[], $10::text[], $11::text[], $12::bigint[], $13::bigint[], $14::bigint[], $15::text[], $16::text[], $17::text[])`,
+          `INSERT INTO transfers (${TRANSFER_INSERT_COLUMNS})
+           SELECT seq, id, code, kind, pending_id, da, ca, asset, amount, metadata, ref, created_at_ms, daa, caa, dps, cps,
+             decode(fp, 'hex'), decode(ph, 'hex'), decode(h, 'hex')
+           FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::text[],
+             $9::bigint[], $10::text[], $11::text[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[],
+             $17::text[], $18::text[], $19::text[])
+             AS v(seq, id, code, kind, pending_id, da, ca, asset, amount, metadata, ref, created_at_ms, daa, caa, dps, cps, fp, ph, h)`,
           [
             t.map((x) => x.seq.toString()),
             t.map((x) => x.id),
             t.map((x) => x.code),
             t.map((x) => x.kind),
             t.map((x) => x.pendingId),
-            t.map((x) => x.debitAccountId),
-            t.map((x) => x.creditAccountId),
+            t.map((x) => numOf(x.debitAccountId)),
+            t.map((x) => numOf(x.creditAccountId)),
             t.map((x) => x.asset),
             t.map((x) => x.amount.toString()),
             t.map((x) => x.metadata),
@@ -220,27 +226,34 @@ export class PgLedgerStore implements LedgerStore {
             t.map((x) => x.createdAtMs.toString()),
             t.map((x) => x.debitAvailableAfter.toString()),
             t.map((x) => x.creditAvailableAfter.toString()),
+            t.map((x) => x.debitPrevSeq?.toString() ?? null),
+            t.map((x) => x.creditPrevSeq?.toString() ?? null),
             t.map((x) => x.fingerprint),
             t.map((x) => x.prevHash),
             t.map((x) => x.hash),
           ],
         );
-        const deltas = plan.changedAccounts.map((after) => ({ id: after.id, ...balanceDelta(accounts.get(after.id) as AccountState, after) }));
+        const deltas = plan.changedAccounts.map((after) => ({
+          num: numOf(after.id),
+          lastSeq: after.lastSeq?.toString() ?? null,
+          ...balanceDelta(accounts.get(after.id) as AccountState, after),
+        }));
         // Each changed account is written once per batch, and only if it stays covered: the
         // overdraft rule is checked again in SQL (and a third time by the table's CHECK).
         const updated = await client.query(
           `UPDATE accounts a SET
              debits_posted = a.debits_posted + v.dp, credits_posted = a.credits_posted + v.cp,
-             debits_pending = a.debits_pending + v.dq, credits_pending = a.credits_pending + v.cq
-           FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[]) AS v(id, dp, cp, dq, cq)
-           WHERE a.id = v.id AND (a.non_negative = 0 OR
+             debits_pending = a.debits_pending + v.dq, credits_pending = a.credits_pending + v.cq, last_seq = v.last_seq
+           FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[]) AS v(num, dp, cp, dq, cq, last_seq)
+           WHERE a.num = v.num AND (a.non_negative = 0 OR
              (a.credits_posted + v.cp) - (a.debits_posted + v.dp) - (a.debits_pending + v.dq) >= 0)`,
           [
-            deltas.map((d) => d.id),
+            deltas.map((d) => d.num),
             deltas.map((d) => d.debitsPosted.toString()),
             deltas.map((d) => d.creditsPosted.toString()),
             deltas.map((d) => d.debitsPending.toString()),
             deltas.map((d) => d.creditsPending.toString()),
+            deltas.map((d) => d.lastSeq),
           ],
         );
         if (updated.rowCount !== deltas.length) {

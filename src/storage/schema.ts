@@ -13,9 +13,37 @@ export interface AccountsTable {
   debits_pending: bigint | number | string;
   credits_pending: bigint | number | string;
   created_at_ms: bigint | number | string;
+  /** The account's number: what transfers store instead of its id. */
+  num: bigint | number | string;
+  /** Seq of the account's newest transfer, where its statement chain starts. */
+  last_seq: bigint | number | string | null;
 }
 
+/** The stored form: accounts by number, hashes as raw bytes. Written only by the ledger stores. */
 export interface TransfersTable {
+  seq: bigint | number | string;
+  id: string;
+  code: string;
+  kind: string;
+  pending_id: string | null;
+  debit_account: bigint | number | string;
+  credit_account: bigint | number | string;
+  asset: string;
+  amount: bigint | number | string;
+  metadata: string;
+  ref: string | null;
+  created_at_ms: bigint | number | string;
+  debit_available_after: bigint | number | string;
+  credit_available_after: bigint | number | string;
+  debit_prev_seq: bigint | number | string | null;
+  credit_prev_seq: bigint | number | string | null;
+  fingerprint: Uint8Array;
+  prev_hash: Uint8Array;
+  hash: Uint8Array;
+}
+
+/** The `ledger_transfers` view: transfers as the domain reads them (account ids, hex hashes). */
+export interface LedgerTransfersView {
   seq: bigint | number | string;
   id: string;
   code: string;
@@ -30,6 +58,8 @@ export interface TransfersTable {
   created_at_ms: bigint | number | string;
   debit_available_after: bigint | number | string;
   credit_available_after: bigint | number | string;
+  debit_prev_seq: bigint | number | string | null;
+  credit_prev_seq: bigint | number | string | null;
   fingerprint: string;
   prev_hash: string;
   hash: string;
@@ -191,6 +221,7 @@ export interface AuditLogTable {
 export interface Database {
   accounts: AccountsTable;
   transfers: TransfersTable;
+  ledger_transfers: LedgerTransfersView;
   ledger_head: LedgerHeadTable;
   meta: MetaTable;
   users: UsersTable;

@@ -19,7 +19,18 @@ import {
 import { Reconciler, type ReconcileReport } from '../domain/reconcile.js';
 import { defaultGroupCommitOptions, GroupCommitWriter, type GroupCommitOptions } from './group-commit.js';
 import { LedgerInvariantError } from './ledger-errors.js';
-import { accountFromRow, big, sameSpec, TRANSFER_COLUMNS, TRANSFER_PLACEHOLDERS, transferFromRow, transferValues, type Row } from './ledger-rows.js';
+import {
+  accountFromRow,
+  big,
+  sameSpec,
+  statementSql,
+  TRANSFER_COLUMNS,
+  TRANSFER_INSERT_COLUMNS,
+  TRANSFER_PLACEHOLDERS,
+  transferFromRow,
+  transferValues,
+  type Row,
+} from './ledger-rows.js';
 
 /** Busy retries for a batch when another connection briefly holds the write lock. */
 const BUSY_RETRIES = 5;
@@ -41,6 +52,8 @@ export class SqliteLedgerStore implements LedgerStore {
    */
   private readonly accountCache = new Map<string, AccountState>();
   private cacheDataVersion: unknown = null;
+  /** Account id → number. Numbers never change once given, so this is never dropped. */
+  private readonly accountNums = new Map<string, bigint>();
   private readonly checkpointer: Worker;
   private readonly checkpointerExited: Promise<void>;
 
@@ -68,28 +81,28 @@ export class SqliteLedgerStore implements LedgerStore {
     const db = this.db;
     this.stmt = {
       head: db.prepare('SELECT seq, hash FROM ledger_head WHERE id = 1'),
-      transfer: db.prepare(`SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE id = ?`),
+      transfer: db.prepare(`SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE id = ?`),
       resolution: db.prepare('SELECT id FROM transfers WHERE pending_id = ?').pluck(),
       account: db.prepare('SELECT * FROM accounts WHERE id = ?'),
       // Positional (see transferValues): the batch path runs this twice per gift.
-      insertTransfer: db.prepare(`INSERT INTO transfers (${TRANSFER_COLUMNS}) VALUES (${TRANSFER_PLACEHOLDERS})`),
+      insertTransfer: db.prepare(`INSERT INTO transfers (${TRANSFER_INSERT_COLUMNS}) VALUES (${TRANSFER_PLACEHOLDERS})`),
       // Relative update with the overdraft rule in SQL: the row changes only if it stays covered.
+      // Positional, like insertTransfer: the four counters' deltas, the newest seq, the account
+      // number, then the posted credit, posted debit and pending debit deltas again for the check.
       updateAccount: db.prepare(`UPDATE accounts SET
-          debits_posted = debits_posted + @debitsPosted, credits_posted = credits_posted + @creditsPosted,
-          debits_pending = debits_pending + @debitsPending, credits_pending = credits_pending + @creditsPending
-        WHERE id = @id AND (non_negative = 0 OR
-          (credits_posted + @creditsPosted) - (debits_posted + @debitsPosted) - (debits_pending + @debitsPending) >= 0)`),
+          debits_posted = debits_posted + ?, credits_posted = credits_posted + ?,
+          debits_pending = debits_pending + ?, credits_pending = credits_pending + ?, last_seq = ?
+        WHERE num = ? AND (non_negative = 0 OR (credits_posted + ?) - (debits_posted + ?) - (debits_pending + ?) >= 0)`),
       updateHead: db.prepare('UPDATE ledger_head SET seq = ?, hash = ? WHERE id = 1'),
       cap: db.prepare('SELECT used FROM ledger_caps WHERE key = ?').pluck(),
       upsertCap: db.prepare('INSERT INTO ledger_caps (key, used) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET used = excluded.used'),
-      insertAccount: db.prepare(`INSERT INTO accounts (id, asset, owner_id, purpose, non_negative, created_at_ms)
-        VALUES (@id, @asset, @ownerId, @purpose, @nonNegative, @createdAtMs) ON CONFLICT (id) DO NOTHING`),
-      listByAccount: db.prepare(`SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE seq IN (
-          SELECT seq FROM transfers WHERE debit_account_id = @id AND seq < @before
-          UNION ALL SELECT seq FROM transfers WHERE credit_account_id = @id AND seq < @before
-          ORDER BY seq DESC LIMIT @limit) ORDER BY seq DESC`),
-      listByRef: db.prepare(`SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE ref = @ref AND seq > @after ORDER BY seq LIMIT @limit`),
-      allTransfers: db.prepare(`SELECT ${TRANSFER_COLUMNS} FROM transfers ORDER BY seq`),
+      // Under the write transaction, so max(num) + 1 is not taken by anyone else meanwhile.
+      insertAccount: db.prepare(`INSERT INTO accounts (id, asset, owner_id, purpose, non_negative, created_at_ms, num)
+        VALUES (@id, @asset, @ownerId, @purpose, @nonNegative, @createdAtMs, (SELECT coalesce(max(num), 0) + 1 FROM accounts))
+        ON CONFLICT (id) DO NOTHING`),
+      listByAccount: db.prepare(statementSql({ id: '@id', before: '@before', limit: '@limit' })),
+      listByRef: db.prepare(`SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE ref = @ref AND seq > @after ORDER BY seq LIMIT @limit`),
+      allTransfers: db.prepare(`SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers ORDER BY seq`),
       allAccounts: db.prepare('SELECT * FROM accounts ORDER BY id'),
     };
     this.writer = new GroupCommitWriter((groups) => Promise.resolve(this.commitWithRetry(groups)), options);
@@ -176,6 +189,13 @@ export class SqliteLedgerStore implements LedgerStore {
     clearTimeout(timeout);
   }
 
+  /** The number of an account this batch loaded (every account a plan names was loaded). */
+  private numOf(id: string): bigint {
+    const num = this.accountNums.get(id);
+    if (num === undefined) throw new LedgerInvariantError(`account ${id} has no number`);
+    return num;
+  }
+
   private commitWithRetry(groups: (readonly TransferRequest[])[]): GroupOutcome[] {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -214,7 +234,10 @@ export class SqliteLedgerStore implements LedgerStore {
         let account = this.accountCache.get(id);
         if (!account) {
           const row = s.account.get(id) as Row | undefined;
-          if (row) account = accountFromRow(row);
+          if (row) {
+            account = accountFromRow(row);
+            this.accountNums.set(id, big(row.num));
+          }
         }
         if (account) accounts.set(id, account);
       }
@@ -231,10 +254,14 @@ export class SqliteLedgerStore implements LedgerStore {
         BigInt(this.nowMs()),
       );
 
-      for (const t of plan.newTransfers) s.insertTransfer.run(transferValues(t));
+      for (const t of plan.newTransfers) s.insertTransfer.run(transferValues(t, this.numOf(t.debitAccountId), this.numOf(t.creditAccountId)));
       for (const after of plan.changedAccounts) {
         const before = accounts.get(after.id) as AccountState;
-        const changes = s.updateAccount.run({ id: after.id, ...balanceDelta(before, after) }).changes;
+        const d = balanceDelta(before, after);
+        const changes = s.updateAccount.run(
+          d.debitsPosted, d.creditsPosted, d.debitsPending, d.creditsPending, after.lastSeq, this.numOf(after.id),
+          d.creditsPosted, d.debitsPosted, d.debitsPending,
+        ).changes;
         // The planner already refused overdrafts; SQL checking it again must agree.
         if (changes !== 1) throw new LedgerInvariantError(`conditional update of ${after.id} refused: planner and database disagree`);
       }

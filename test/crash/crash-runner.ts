@@ -283,7 +283,7 @@ async function verify(target: Target, acks: Acks): Promise<{ problems: string[];
   const storage = await openStorage(target.storage);
   try {
     const rows = await storage.db
-      .selectFrom('transfers')
+      .selectFrom('ledger_transfers')
       .select(['id', 'kind', 'debit_account_id', 'credit_account_id', 'amount'])
       .where('code', '=', 'GIFT')
       .execute();

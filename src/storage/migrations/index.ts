@@ -6,6 +6,7 @@ import * as economy from './0002-economy.js';
 import * as sandboxPayments from './0003-sandbox-payments.js';
 import * as lives from './0004-lives.js';
 import * as payouts from './0005-payouts.js';
+import * as compactTransfers from './0006-compact-transfers.js';
 
 const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }> = {
   '0001-ledger': ledger,
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Pr
   '0003-sandbox-payments': sandboxPayments,
   '0004-lives': lives,
   '0005-payouts': payouts,
+  '0006-compact-transfers': compactTransfers,
 };
 
 /**
@@ -20,7 +22,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Pr
  * named with it: without it Kysely looks for them in every schema of the database, finds another
  * instance's, skips creating its own, and fails on the missing lock table.
  */
-export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect, schema?: string): Promise<string[]> {
+export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect, schema?: string, options: { upTo?: string } = {}): Promise<string[]> {
   const migrations: Record<string, Migration> = {};
   for (const [name, m] of Object.entries(MIGRATIONS)) migrations[name] = { up: (d) => m.up(d, dialect) };
   const migrator = new Migrator({
@@ -29,7 +31,8 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect, sch
     ...(schema !== undefined ? { migrationTableSchema: schema } : {}),
   });
   for (let attempt = 1; ; attempt++) {
-    const { error, results } = await migrator.migrateToLatest();
+    // `upTo` stops at an older migration: upgrade tests build a database as an earlier version had it.
+    const { error, results } = options.upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(options.upTo);
     if (error === undefined) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
     // Kysely finds its bookkeeping tables by listing the tables of every schema; a schema that
     // another database user drops during that listing fails it with invalid_schema_name (3F000).
