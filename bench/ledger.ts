@@ -18,6 +18,8 @@ import type { AccountSpec, GroupOutcome, TransferRequest } from '../src/domain/l
 import { openStorage, type Storage } from '../src/storage/database.js';
 
 const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/** Which ledgers to measure, e.g. `BENCH_DIALECTS=sqlite` while working on one (default: both). */
+const DIALECTS = (process.env.BENCH_DIALECTS ?? 'sqlite,postgres').split(',');
 const VIEWERS = 10_000;
 const CREATORS = 1_000;
 /** Coins each viewer buys before the timed phases: far more than any run can spend. */
@@ -357,8 +359,8 @@ function ratio(n: number | undefined, base: number): number | null {
 }
 
 async function runPostgres(): Promise<DialectResult | null> {
-  if (process.env.BENCH_SKIP_PG === '1') {
-    console.log('postgres: skipped (BENCH_SKIP_PG=1); its results are null');
+  if (!DIALECTS.includes('postgres')) {
+    console.log('postgres: skipped (BENCH_DIALECTS); its results are null');
     return null;
   }
   const problem = await postgresProblem();
@@ -393,7 +395,7 @@ async function main(): Promise<void> {
   const benchRoot = join(projectRoot, '.bench');
   mkdirSync(benchRoot, { recursive: true });
   const dir = mkdtempSync(join(benchRoot, 'ledger-'));
-  let sqlite: DialectResult;
+  let sqlite: DialectResult | null;
   let postgres: DialectResult | null;
   const baselines: BaselineResult[] = [];
   try {
@@ -405,12 +407,17 @@ async function main(): Promise<void> {
     // (or quieter) during the run moves both sides of each ratio.
     baselines.push(baseline(dir, 'first'));
 
-    console.log('sqlite (WAL, synchronous=FULL):');
-    const sqliteStorage = await openStorage({ sqlitePath: join(dir, 'ledger.db') });
-    try {
-      sqlite = await runDialect('sqlite', sqliteStorage);
-    } finally {
-      await sqliteStorage.close();
+    if (DIALECTS.includes('sqlite')) {
+      console.log('sqlite (WAL, synchronous=FULL):');
+      const sqliteStorage = await openStorage({ sqlitePath: join(dir, 'ledger.db') });
+      try {
+        sqlite = await runDialect('sqlite', sqliteStorage);
+      } finally {
+        await sqliteStorage.close();
+      }
+    } else {
+      console.log('sqlite: skipped (BENCH_DIALECTS); its results are null');
+      sqlite = null;
     }
 
     postgres = await runPostgres();
@@ -423,8 +430,8 @@ async function main(): Promise<void> {
   const baselineCpuUsPerRow = baselines.reduce((sum, b) => sum + b.cpuUsPerRow, 0) / baselines.length;
   console.log(`summary (baseline ${fmt(baselineRowsPerS)} rows/s, mean of first and last):`);
   const rows: [string, ClosedLoopResult | undefined][] = [
-    ['sqlite spread', sqlite.spread],
-    ['sqlite hot', sqlite.hot],
+    ['sqlite spread', sqlite?.spread],
+    ['sqlite hot', sqlite?.hot],
     ['postgres spread', postgres?.spread],
     ['postgres hot', postgres?.hot],
   ];
@@ -437,27 +444,27 @@ async function main(): Promise<void> {
   }
 
   const result = {
-    sqlite_gifts_per_s: round0(sqlite.spread.giftsPerS),
-    sqlite_hot_gifts_per_s: round0(sqlite.hot.giftsPerS),
+    sqlite_gifts_per_s: round0(sqlite?.spread.giftsPerS),
+    sqlite_hot_gifts_per_s: round0(sqlite?.hot.giftsPerS),
     pg_gifts_per_s: round0(postgres?.spread.giftsPerS),
     pg_hot_gifts_per_s: round0(postgres?.hot.giftsPerS),
     baseline_rows_per_s: round0(baselineRowsPerS),
-    sqlite_p99_ack_ms_at_10k: round2(sqlite.open.p99Ms),
+    sqlite_p99_ack_ms_at_10k: round2(sqlite?.open.p99Ms),
     pg_p99_ack_ms_at_10k: round2(postgres?.open.p99Ms),
-    sqlite_ratio: ratio(sqlite.spread.giftsPerS, baselineRowsPerS),
-    sqlite_hot_ratio: ratio(sqlite.hot.giftsPerS, baselineRowsPerS),
+    sqlite_ratio: ratio(sqlite?.spread.giftsPerS, baselineRowsPerS),
+    sqlite_hot_ratio: ratio(sqlite?.hot.giftsPerS, baselineRowsPerS),
     pg_ratio: ratio(postgres?.spread.giftsPerS, baselineRowsPerS),
     pg_hot_ratio: ratio(postgres?.hot.giftsPerS, baselineRowsPerS),
-    sqlite_p50_ack_ms_at_10k: round2(sqlite.open.p50Ms),
+    sqlite_p50_ack_ms_at_10k: round2(sqlite?.open.p50Ms),
     pg_p50_ack_ms_at_10k: round2(postgres?.open.p50Ms),
-    sqlite_acked_per_s_at_10k: round0(sqlite.open.ackedPerS),
+    sqlite_acked_per_s_at_10k: round0(sqlite?.open.ackedPerS),
     pg_acked_per_s_at_10k: round0(postgres?.open.ackedPerS),
-    sqlite_avg_batch: round2(sqlite.spread.avgBatch),
-    sqlite_hot_avg_batch: round2(sqlite.hot.avgBatch),
+    sqlite_avg_batch: round2(sqlite?.spread.avgBatch),
+    sqlite_hot_avg_batch: round2(sqlite?.hot.avgBatch),
     pg_avg_batch: round2(postgres?.spread.avgBatch),
     pg_hot_avg_batch: round2(postgres?.hot.avgBatch),
-    sqlite_cpu_us_per_gift: round2(sqlite.spread.cpuUsPerGift),
-    sqlite_hot_cpu_us_per_gift: round2(sqlite.hot.cpuUsPerGift),
+    sqlite_cpu_us_per_gift: round2(sqlite?.spread.cpuUsPerGift),
+    sqlite_hot_cpu_us_per_gift: round2(sqlite?.hot.cpuUsPerGift),
     pg_node_cpu_us_per_gift: round2(postgres?.spread.cpuUsPerGift),
     pg_hot_node_cpu_us_per_gift: round2(postgres?.hot.cpuUsPerGift),
     baseline_cpu_us_per_row: round2(baselineCpuUsPerRow),

@@ -226,10 +226,21 @@ export function chainHashOf(t: ChainedFields): string {
   return sha256Hex(chainTextOf(t));
 }
 
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+/** Text that every database stores and compares exactly as sent. */
+function isPlainKey(text: string): boolean {
+  return !CONTROL_CHARACTER.test(text) && text.isWellFormed();
+}
+
 /** Checks a request's shape; storage never sees a request that fails here. */
 export function validateRequest(request: TransferRequest): LedgerRejection | null {
   const invalid = (reason: string): LedgerRejection => ({ code: 'invalid_transfer', transferId: request.id, reason });
   if (request.id.length === 0 || request.id.length > TRANSFER_ID_MAX) return invalid('id must be 1-100 characters');
+  // Keys are stored and looked up as text: a control character or a lone surrogate could not be
+  // stored as sent (PostgreSQL refuses NUL outright) and would fail the whole batch, not only this group.
+  if (!isPlainKey(request.id)) return invalid('ids must be well-formed text without control characters');
   if (!TRANSFER_CODES.includes(request.code)) return invalid('unknown code');
   // Checked at run time like the code: a kind the planner has no case for would reach the table's
   // CHECK and fail the whole batch, every other caller's group with it.
@@ -237,12 +248,18 @@ export function validateRequest(request: TransferRequest): LedgerRejection | nul
   // Bytes of UTF-8, not UTF-16 characters: the limit bounds what is stored.
   if (Buffer.byteLength(canonicalMetadata(request.metadata), 'utf8') > METADATA_BYTES_MAX) return invalid('metadata too large');
   if (request.ref !== undefined && (request.ref.length === 0 || request.ref.length > REF_MAX)) return invalid('ref must be 1-200 characters');
+  if (request.ref !== undefined && !isPlainKey(request.ref)) return invalid('refs must be well-formed text without control characters');
   if (isResolution(request)) {
-    if (request.pendingId.length === 0) return invalid('pendingId is required');
+    if (request.pendingId.length === 0 || request.pendingId.length > TRANSFER_ID_MAX) return invalid('pendingId must be 1-100 characters');
+    if (!isPlainKey(request.pendingId)) return invalid('pendingId must be well-formed text without control characters');
     return null;
+  }
+  if (!isPlainKey(request.debitAccountId) || !isPlainKey(request.creditAccountId)) {
+    return invalid('account ids must be well-formed text without control characters');
   }
   for (const cap of request.caps ?? []) {
     if (cap.key.length === 0 || cap.key.length > CAP_KEY_MAX) return invalid('cap keys must be 1-200 characters');
+    if (!isPlainKey(cap.key)) return invalid('cap keys must be well-formed text without control characters');
     if (cap.limit < 0n) return invalid('cap limits must not be negative');
   }
   if (request.amount <= 0n || request.amount > AMOUNT_MAX) return invalid('amount must be positive and at most 2^52');
@@ -273,12 +290,15 @@ export interface BatchPlan {
   readonly head: ChainHead;
 }
 
-/** Every id a batch must load: transfer ids (for replays), pending ids, and account ids. */
+/** Every id a batch must load: transfer ids (for replays), pending ids, and account ids, of well-formed groups. */
 export function batchKeys(groups: readonly (readonly TransferRequest[])[]): { transferIds: string[]; accountIds: string[]; capKeys: string[] } {
   const transferIds = new Set<string>();
   const accountIds = new Set<string>();
   const capKeys = new Set<string>();
   for (const group of groups) {
+    // A group the planner will refuse as malformed needs nothing loaded, and its keys may be text a
+    // database cannot even look up (PostgreSQL fails the whole statement on a NUL).
+    if (group.some((r) => validateRequest(r) !== null)) continue;
     for (const r of group) {
       transferIds.add(r.id);
       if (isResolution(r)) transferIds.add(r.pendingId);

@@ -12,6 +12,15 @@ export interface GroupCommitOptions {
 
 export const defaultGroupCommitOptions: GroupCommitOptions = { maxBatch: 256, maxWaitMs: 2, queueMax: 100_000 };
 
+/**
+ * Batches a writer may have in flight at once (default 1). A committer that plans a batch
+ * synchronously when called and then waits for a writer thread (the SQLite store) sets 2: batch
+ * n+1 is planned while batch n is written. Batches are started, and so planned, in order.
+ */
+export interface PipelineOptions {
+  readonly depth: number;
+}
+
 export class LedgerOverloadedError extends Error {
   readonly code = 'ledger_overloaded';
   constructor() {
@@ -41,10 +50,14 @@ export class GroupCommitWriter<Req, Res> {
   batches = 0;
   committed = 0;
 
+  /** Wakes a loop that waits for a batch to finish when a submission could start another. */
+  private wake: (() => void) | null = null;
+
   constructor(
     /** Commits a batch durably and returns one result per request, in order. */
     private readonly commit: (requests: Req[]) => Promise<Res[]>,
     private readonly options: GroupCommitOptions = defaultGroupCommitOptions,
+    private readonly pipeline: PipelineOptions = { depth: 1 },
   ) {}
 
   submit(request: Req): Promise<Res> {
@@ -52,7 +65,10 @@ export class GroupCommitWriter<Req, Res> {
     if (this.queue.length >= this.options.queueMax) return Promise.reject(new LedgerOverloadedError());
     return new Promise<Res>((resolve, reject) => {
       this.queue.push({ request, resolve, reject });
-      if (this.running) return; // the running loop takes it with the next batch
+      if (this.running) {
+        this.wake?.(); // the running loop takes it with the next batch
+        return;
+      }
       if (this.queue.length >= this.options.maxBatch) this.start();
       else this.timer ??= setTimeout(() => { this.start(); }, this.options.maxWaitMs);
     });
@@ -81,17 +97,31 @@ export class GroupCommitWriter<Req, Res> {
   }
 
   private async loop(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.options.maxBatch);
-      try {
-        const results = await this.commit(batch.map((w) => w.request));
-        if (results.length !== batch.length) throw new Error(`writer returned ${results.length} results for ${batch.length} requests`);
-        this.batches++;
-        this.committed += batch.length;
-        batch.forEach((w, i) => { w.resolve(results[i] as Res); });
-      } catch (error) {
-        for (const w of batch) w.reject(error);
+    const inFlight = new Set<Promise<void>>();
+    while (this.queue.length > 0 || inFlight.size > 0) {
+      if (this.queue.length > 0 && inFlight.size < this.pipeline.depth) {
+        const done: Promise<void> = this.run(this.queue.splice(0, this.options.maxBatch)).finally(() => inFlight.delete(done));
+        inFlight.add(done);
+        continue;
       }
+      // Wait for a batch to finish, or (with room in the pipeline) for a submission to start another.
+      const woken = new Promise<void>((resolve) => {
+        this.wake = inFlight.size < this.pipeline.depth ? resolve : null;
+      });
+      await Promise.race([...inFlight, woken]);
+      this.wake = null;
+    }
+  }
+
+  private async run(batch: Waiter<Req, Res>[]): Promise<void> {
+    try {
+      const results = await this.commit(batch.map((w) => w.request));
+      if (results.length !== batch.length) throw new Error(`writer returned ${results.length} results for ${batch.length} requests`);
+      this.batches++;
+      this.committed += batch.length;
+      batch.forEach((w, i) => { w.resolve(results[i] as Res); });
+    } catch (error) {
+      for (const w of batch) w.reject(error);
     }
   }
 }

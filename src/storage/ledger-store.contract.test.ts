@@ -258,6 +258,31 @@ for (const dialect of DIALECTS) {
       expect(await available(viewer.coins)).toBe(100n);
     });
 
+    it('refuses ids no database can store as sent, alone, while the rest of the batch commits; odd text round-trips', async () => {
+      const viewer = await user(100n);
+      const creator = await user(0n);
+      // Same batch: hostile keys next to a good gift whose metadata and ref hold tabs, newlines and backslashes.
+      const hostile: TransferRequest[][] = [
+        gift(`nul\u0000${unique('x')}`, viewer, creator),
+        gift(`lone\ud800${unique('x')}`, viewer, creator),
+        [{ id: unique('acct'), code: 'GIFT', kind: 'single', debitAccountId: 'user:x\u0000:coins', creditAccountId: coinGiftSink.id, amount: 1n }],
+      ];
+      const id = unique('odd\\text');
+      const [coins, diamonds] = gift(id, viewer, creator);
+      const odd: TransferRequest[] = [
+        { ...(coins as TransferRequest), metadata: { note: 'tab\there\nnew line \\N back\\slash \r' }, ref: 'live:a\\b' },
+        diamonds as TransferRequest,
+      ];
+      const outcomes = await Promise.all([...hostile, odd].map((g) => ledger.submit(g)));
+      expect(outcomes.slice(0, 3).map(rejectionOf)).toEqual(['invalid_transfer', 'invalid_transfer', 'invalid_transfer']);
+      expect(outcomes[3]?.status).toBe('applied');
+      const stored = await ledger.getTransfer(id);
+      expect(stored).toEqual(transfersOf(outcomes[3] as GroupOutcome)[0]);
+      expect(JSON.parse(stored?.metadata ?? '{}')).toEqual({ note: 'tab\there\nnew line \\N back\\slash \r' });
+      expect(stored?.ref).toBe('live:a\\b');
+      expect((await ledger.reconcile()).problems).toEqual([]);
+    });
+
     it('never overdraws a wallet when three devices send 50 gifts at once that it can pay only 10% of', async () => {
       const gifts = 50;
       const initial = (BigInt(gifts) * GIFT_PRICE) / 10n;
@@ -503,6 +528,45 @@ for (const dialect of DIALECTS) {
         expect(altered.ok).toBe(false);
         expect(altered.problems).toContainEqual({ kind: 'chain', detail: expect.stringMatching(/\(gift\).*hash mismatch/) as string });
         expect(altered.problems).toContainEqual({ kind: 'statement', detail: expect.stringContaining(viewer.coins.id) as string });
+      } finally {
+        await own.drop();
+      }
+    });
+
+    it('fails only the batch the database refuses; batches planned after it are planned again and commit', async () => {
+      const own = await dialect.open({ groupCommit: SMALL_BATCHES });
+      try {
+        await own.ledger.openAccounts(allSystemAccounts([]));
+        const viewer = userAccounts('refused');
+        const creator = userAccounts('refusee');
+        await own.ledger.openAccounts([...Object.values(viewer), ...Object.values(creator)]);
+        await own.ledger.submit([{ id: 'buy', code: 'PURCHASE', kind: 'single', debitAccountId: coinIssuance.id, creditAccountId: viewer.coins.id, amount: 1000n }]);
+        // The database refuses one transfer the planner accepts: its batch fails as a whole, as it
+        // would on a full disk; whatever was planned on top of it must not be lost or applied twice.
+        if (own.dialect === 'sqlite') {
+          await sql`CREATE TRIGGER refuse_boom BEFORE INSERT ON transfers WHEN NEW.id = 'boom' BEGIN SELECT RAISE(ABORT, 'refused by test'); END`.execute(own.db);
+        } else {
+          await sql`CREATE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.id = 'boom' THEN RAISE EXCEPTION 'refused by test'; END IF; RETURN NEW; END $$`.execute(own.db);
+          await sql`CREATE TRIGGER refuse_boom BEFORE INSERT ON transfers FOR EACH ROW EXECUTE FUNCTION refuse_boom()`.execute(own.db);
+        }
+        const ids = Array.from({ length: 40 }, (_, i) => (i === 12 ? 'boom' : `ok-${i}`));
+        const settled = await Promise.allSettled(ids.map((id) => own.ledger.submit(gift(id, viewer, creator))));
+
+        const applied = ids.filter((_, i) => settled[i]?.status === 'fulfilled' && settled[i].value.status === 'applied');
+        const failed = ids.filter((_, i) => settled[i]?.status === 'rejected');
+        expect(failed).toContain('boom');
+        expect(failed.length).toBeLessThanOrEqual(SMALL_BATCHES.maxBatch);
+        expect(applied.length + failed.length).toBe(ids.length);
+        expect(applied.length).toBeGreaterThanOrEqual(ids.length - SMALL_BATCHES.maxBatch);
+        for (const id of applied) expect(await own.ledger.getTransfer(id)).not.toBeNull();
+        for (const id of failed) expect(await own.ledger.getTransfer(id)).toBeNull();
+        expect(availableOf((await own.ledger.getAccount(viewer.coins.id)) as AccountState)).toBe(1000n - BigInt(applied.length) * GIFT_PRICE);
+        // The callers of the failed batch may retry: the same ids apply once the database accepts them.
+        const retried = await Promise.all(failed.filter((id) => id !== 'boom').map((id) => own.ledger.submit(gift(id, viewer, creator))));
+        for (const outcome of retried) expect(outcome.status).toBe('applied');
+        const report = await own.ledger.reconcile();
+        expect(report.problems).toEqual([]);
+        expect(report.transfers).toBe(1 + 2 * (ids.length - 1));
       } finally {
         await own.drop();
       }

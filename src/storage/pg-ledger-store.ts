@@ -2,7 +2,9 @@
 // its size. The batch locks the chain head, then the accounts it touches in id order (so writers on
 // several nodes queue instead of deadlocking), plans in memory, writes all rows with set-based
 // statements, and commits with synchronous_commit=on before any caller is answered.
+import { finished } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { LedgerStore } from '../app/ports.js';
 import {
   balanceDelta,
@@ -202,37 +204,11 @@ export class PgLedgerStore implements LedgerStore {
       );
 
       if (plan.newTransfers.length > 0) {
-        const t = plan.newTransfers;
-        await client.query(
-          `INSERT INTO transfers (${TRANSFER_INSERT_COLUMNS})
-           SELECT seq, id, code, kind, pending_id, da, ca, asset, amount, metadata, ref, created_at_ms, daa, caa, dps, cps,
-             decode(fp, 'hex'), decode(ph, 'hex'), decode(h, 'hex')
-           FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::text[],
-             $9::bigint[], $10::text[], $11::text[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[],
-             $17::text[], $18::text[], $19::text[])
-             AS v(seq, id, code, kind, pending_id, da, ca, asset, amount, metadata, ref, created_at_ms, daa, caa, dps, cps, fp, ph, h)`,
-          [
-            t.map((x) => x.seq.toString()),
-            t.map((x) => x.id),
-            t.map((x) => x.code),
-            t.map((x) => x.kind),
-            t.map((x) => x.pendingId),
-            t.map((x) => numOf(x.debitAccountId)),
-            t.map((x) => numOf(x.creditAccountId)),
-            t.map((x) => x.asset),
-            t.map((x) => x.amount.toString()),
-            t.map((x) => x.metadata),
-            t.map((x) => x.ref),
-            t.map((x) => x.createdAtMs.toString()),
-            t.map((x) => x.debitAvailableAfter.toString()),
-            t.map((x) => x.creditAvailableAfter.toString()),
-            t.map((x) => x.debitPrevSeq?.toString() ?? null),
-            t.map((x) => x.creditPrevSeq?.toString() ?? null),
-            t.map((x) => x.fingerprint),
-            t.map((x) => x.prevHash),
-            t.map((x) => x.hash),
-          ],
-        );
+        // COPY, not INSERT … unnest(arrays): PostgreSQL parses the rows as they stream in instead of
+        // 19 arrays at bind time; about half the cost per row (docs/BENCHMARKS.md).
+        let rows = '';
+        for (const t of plan.newTransfers) rows += copyRow(t, numOf(t.debitAccountId), numOf(t.creditAccountId));
+        await copyInto(client, `COPY transfers (${TRANSFER_INSERT_COLUMNS}) FROM STDIN`, rows);
         const deltas = plan.changedAccounts.map((after) => ({
           num: numOf(after.id),
           lastSeq: after.lastSeq?.toString() ?? null,
@@ -281,4 +257,33 @@ export class PgLedgerStore implements LedgerStore {
       client.release(broken);
     }
   }
+}
+
+/** A text field of COPY's text format: backslash, tab, newline and carriage return escaped; null is \N. */
+function copyText(value: string | null): string {
+  if (value === null) return '\\N';
+  return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c] ?? c) : value;
+}
+
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** An optional integer in COPY's text format. */
+function copyInt(value: bigint | null): string {
+  return value === null ? '\\N' : value.toString();
+}
+
+/** One transfer as a line of COPY text, in TRANSFER_INSERT_COLUMNS order; hashes as bytea hex (`\\x…`). */
+function copyRow(t: CommittedTransfer, debitNum: string, creditNum: string): string {
+  return (
+    `${t.seq}\t${copyText(t.id)}\t${t.code}\t${t.kind}\t${copyText(t.pendingId)}\t${debitNum}\t${creditNum}\t${t.asset}\t${t.amount}\t` +
+    `${copyText(t.metadata)}\t${copyText(t.ref)}\t${t.createdAtMs}\t${t.debitAvailableAfter}\t${t.creditAvailableAfter}\t` +
+    `${copyInt(t.debitPrevSeq)}\t${copyInt(t.creditPrevSeq)}\t\\\\x${t.fingerprint}\t\\\\x${t.prevHash}\t\\\\x${t.hash}\n`
+  );
+}
+
+/** Streams COPY text into a table and waits until the server has taken all of it (or refused it). */
+async function copyInto(client: pg.PoolClient, statement: string, text: string): Promise<void> {
+  const stream = client.query(copyFrom(statement));
+  stream.end(text);
+  await finished(stream);
 }
