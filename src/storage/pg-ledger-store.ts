@@ -164,16 +164,12 @@ export class PgLedgerStore implements LedgerStore {
       // Every statement of a batch finds rows by key. Without the hint the planner answers a few
       // hundred ids with a sequential scan of all accounts (to lock them, then again as a hash join
       // to update them) as soon as the table is small or bloated, which makes a batch cost grow with
-      // the number of accounts instead of the size of the batch. SET LOCAL ends with the transaction,
-      // and both statements travel in one simple-protocol round trip.
-      await client.query('BEGIN; SET LOCAL enable_seqscan = off');
-      const headRow = (await client.query<Row>('SELECT seq, hash FROM ledger_head WHERE id = 1 FOR UPDATE')).rows[0] as Row;
+      // the number of accounts instead of the size of the batch. SET LOCAL ends with the transaction.
+      // The three statements travel in one simple-protocol round trip; the last one's rows come back.
+      const opened = (await client.query('BEGIN; SET LOCAL enable_seqscan = off; SELECT seq, hash FROM ledger_head WHERE id = 1 FOR UPDATE')) as unknown as pg.QueryResult<Row>[];
+      const headRow = opened[2]?.rows[0] as Row;
       const keys = batchKeys(groups);
-      const found = await client.query<Row>(
-        `SELECT ${TRANSFER_COLUMNS}, (SELECT r.id FROM transfers r WHERE r.pending_id = t.id) AS resolved_by
-         FROM ledger_transfers t WHERE t.id = ANY($1::text[])`,
-        [keys.transferIds],
-      );
+      const found = await client.query<Row>({ name: 'ledger-replays', text: REPLAYS_SQL, values: [keys.transferIds] });
       const transfers = new Map<string, CommittedTransfer>();
       const resolutions = new Map<string, string>();
       for (const row of found.rows) {
@@ -182,7 +178,7 @@ export class PgLedgerStore implements LedgerStore {
         if (typeof row.resolved_by === 'string') resolutions.set(t.id, row.resolved_by);
       }
       const accountIds = batchAccountIds(keys.accountIds, transfers.values());
-      const locked = await client.query<Row>('SELECT * FROM accounts WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [accountIds]);
+      const locked = await client.query<Row>({ name: 'ledger-lock-accounts', text: LOCK_ACCOUNTS_SQL, values: [accountIds] });
       const accounts = new Map(locked.rows.map((r) => [r.id as string, accountFromRow(r)]));
       const nums = new Map(locked.rows.map((r) => [r.id as string, String(r.num)]));
       const numOf = (id: string): string => {
@@ -214,35 +210,28 @@ export class PgLedgerStore implements LedgerStore {
           lastSeq: after.lastSeq?.toString() ?? null,
           ...balanceDelta(accounts.get(after.id) as AccountState, after),
         }));
-        // Each changed account is written once per batch, and only if it stays covered: the
-        // overdraft rule is checked again in SQL (and a third time by the table's CHECK).
-        const updated = await client.query(
-          `UPDATE accounts a SET
-             debits_posted = a.debits_posted + v.dp, credits_posted = a.credits_posted + v.cp,
-             debits_pending = a.debits_pending + v.dq, credits_pending = a.credits_pending + v.cq, last_seq = v.last_seq
-           FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[]) AS v(num, dp, cp, dq, cq, last_seq)
-           WHERE a.num = v.num AND (a.non_negative = 0 OR
-             (a.credits_posted + v.cp) - (a.debits_posted + v.dp) - (a.debits_pending + v.dq) >= 0)`,
-          [
+        // Accounts, caps and the head in one statement (one round trip). Each changed account is
+        // written once per batch, and only if it stays covered: the overdraft rule is checked
+        // again in SQL (and a third time by the table's CHECK).
+        const written = await client.query<Row>({
+          name: 'ledger-write-batch',
+          text: WRITE_BATCH_SQL,
+          values: [
             deltas.map((d) => d.num),
             deltas.map((d) => d.debitsPosted.toString()),
             deltas.map((d) => d.creditsPosted.toString()),
             deltas.map((d) => d.debitsPending.toString()),
             deltas.map((d) => d.creditsPending.toString()),
             deltas.map((d) => d.lastSeq),
+            [...plan.changedCaps.keys()],
+            [...plan.changedCaps.values()].map(String),
+            plan.head.seq.toString(),
+            plan.head.hash,
           ],
-        );
-        if (updated.rowCount !== deltas.length) {
+        });
+        if (Number(written.rows[0]?.accounts) !== deltas.length) {
           throw new LedgerInvariantError('conditional account update refused: planner and database disagree');
         }
-        if (plan.changedCaps.size > 0) {
-          await client.query(
-            `INSERT INTO ledger_caps (key, used) SELECT * FROM unnest($1::text[], $2::bigint[])
-             ON CONFLICT (key) DO UPDATE SET used = excluded.used`,
-            [[...plan.changedCaps.keys()], [...plan.changedCaps.values()].map(String)],
-          );
-        }
-        await client.query('UPDATE ledger_head SET seq = $1, hash = $2 WHERE id = 1', [plan.head.seq.toString(), plan.head.hash]);
       }
       await client.query('COMMIT');
       return plan.outcomes;
@@ -258,6 +247,31 @@ export class PgLedgerStore implements LedgerStore {
     }
   }
 }
+
+/** The committed transfers among a batch's ids, with whatever resolved each one (a pending transfer). */
+const REPLAYS_SQL = `SELECT ${TRANSFER_COLUMNS}, (SELECT r.id FROM transfers r WHERE r.pending_id = t.id) AS resolved_by
+  FROM ledger_transfers t WHERE t.id = ANY($1::text[])`;
+
+/** Locks a batch's accounts in id order, so two writers (two nodes) queue instead of deadlocking. */
+const LOCK_ACCOUNTS_SQL = 'SELECT * FROM accounts WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE';
+
+/** A batch's account deltas ($1-$6), cap totals ($7-$8) and new chain head ($9-$10), in one statement. */
+const WRITE_BATCH_SQL = `WITH updated AS (
+    UPDATE accounts a SET
+      debits_posted = a.debits_posted + v.dp, credits_posted = a.credits_posted + v.cp,
+      debits_pending = a.debits_pending + v.dq, credits_pending = a.credits_pending + v.cq, last_seq = v.last_seq
+    FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[]) AS v(num, dp, cp, dq, cq, last_seq)
+    WHERE a.num = v.num AND (a.non_negative = 0 OR
+      (a.credits_posted + v.cp) - (a.debits_posted + v.dp) - (a.debits_pending + v.dq) >= 0)
+    RETURNING 1
+  ), capped AS (
+    INSERT INTO ledger_caps (key, used) SELECT * FROM unnest($7::text[], $8::bigint[])
+    ON CONFLICT (key) DO UPDATE SET used = excluded.used
+    RETURNING 1
+  ), head AS (
+    UPDATE ledger_head SET seq = $9, hash = $10 WHERE id = 1 RETURNING 1
+  )
+  SELECT (SELECT count(*) FROM updated) AS accounts, (SELECT count(*) FROM capped) AS caps, (SELECT count(*) FROM head) AS heads`;
 
 /** A text field of COPY's text format: backslash, tab, newline and carriage return escaped; null is \N. */
 function copyText(value: string | null): string {
