@@ -39,6 +39,42 @@ describe('GroupCommitWriter', () => {
     expect(writer.committed).toBe(25);
   });
 
+  it('with a pipeline of two, starts a second batch while the first commits only once minBatch wait, in order', async () => {
+    const started: string[][] = [];
+    const finish: (() => void)[] = [];
+    // Each commit waits until the test lets it finish, so batches stay in flight as long as needed.
+    const writer = new GroupCommitWriter(
+      (requests: string[]) => {
+        started.push([...requests]);
+        return new Promise<string[]>((resolve) => finish.push(() => { resolve(requests); }));
+      },
+      options({ maxBatch: 8, maxWaitMs: 0 }),
+      { depth: 2, minBatch: 3 },
+    );
+    const answers: Promise<string>[] = [writer.submit('a')];
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(started).toEqual([['a']]);
+
+    answers.push(writer.submit('b'), writer.submit('c'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toHaveLength(1); // two waiting: below minBatch, they wait for 'a'
+
+    answers.push(writer.submit('d'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toEqual([['a'], ['b', 'c', 'd']]); // three waiting: the second batch starts early
+
+    answers.push(writer.submit('e'), writer.submit('f'), writer.submit('g'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toHaveLength(2); // the pipeline is full
+
+    finish.shift()?.();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toEqual([['a'], ['b', 'c', 'd'], ['e', 'f', 'g']]);
+    for (const f of finish.splice(0)) f();
+    expect(await Promise.all(answers)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+    await writer.close();
+  });
+
   it('commits an idle submission alone once maxWaitMs has passed, not before', async () => {
     vi.useFakeTimers();
     const batches: string[][] = [];

@@ -16,9 +16,13 @@ export const defaultGroupCommitOptions: GroupCommitOptions = { maxBatch: 256, ma
  * Batches a writer may have in flight at once (default 1). A committer that plans a batch
  * synchronously when called and then waits for a writer thread (the SQLite store) sets 2: batch
  * n+1 is planned while batch n is written. Batches are started, and so planned, in order.
+ * A second batch starts early only once `minBatch` submissions wait: under light load the next
+ * batch forms while the current one commits, so there are fewer, larger commits (fewer fsyncs),
+ * and the pipeline only works when there is a queue to work through.
  */
 export interface PipelineOptions {
   readonly depth: number;
+  readonly minBatch: number;
 }
 
 export class LedgerOverloadedError extends Error {
@@ -57,7 +61,7 @@ export class GroupCommitWriter<Req, Res> {
     /** Commits a batch durably and returns one result per request, in order. */
     private readonly commit: (requests: Req[]) => Promise<Res[]>,
     private readonly options: GroupCommitOptions = defaultGroupCommitOptions,
-    private readonly pipeline: PipelineOptions = { depth: 1 },
+    private readonly pipeline: PipelineOptions = { depth: 1, minBatch: 1 },
   ) {}
 
   submit(request: Req): Promise<Res> {
@@ -66,7 +70,8 @@ export class GroupCommitWriter<Req, Res> {
     return new Promise<Res>((resolve, reject) => {
       this.queue.push({ request, resolve, reject });
       if (this.running) {
-        this.wake?.(); // the running loop takes it with the next batch
+        // The running loop takes it with the next batch, or now if it may start one early.
+        if (this.queue.length >= this.pipeline.minBatch) this.wake?.();
         return;
       }
       if (this.queue.length >= this.options.maxBatch) this.start();
@@ -99,7 +104,8 @@ export class GroupCommitWriter<Req, Res> {
   private async loop(): Promise<void> {
     const inFlight = new Set<Promise<void>>();
     while (this.queue.length > 0 || inFlight.size > 0) {
-      if (this.queue.length > 0 && inFlight.size < this.pipeline.depth) {
+      const mayStart = inFlight.size === 0 ? this.queue.length > 0 : inFlight.size < this.pipeline.depth && this.queue.length >= this.pipeline.minBatch;
+      if (mayStart) {
         const done: Promise<void> = this.run(this.queue.splice(0, this.options.maxBatch)).finally(() => inFlight.delete(done));
         inFlight.add(done);
         continue;

@@ -127,7 +127,10 @@ export class SqliteLedgerStore implements LedgerStore {
       allTransfers: db.prepare(`SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers ORDER BY seq`),
       allAccounts: db.prepare('SELECT * FROM accounts ORDER BY id'),
     };
-    this.writer = new GroupCommitWriter((groups) => this.commitBatch(groups), options, { depth: PIPELINE_DEPTH });
+    this.writer = new GroupCommitWriter((groups) => this.commitBatch(groups), options, {
+      depth: PIPELINE_DEPTH,
+      minBatch: Math.max(1, Math.floor(options.maxBatch / 4)),
+    });
   }
 
   /** Batches committed and submissions acknowledged so far. */
