@@ -7,13 +7,9 @@
 // is written only where none exists. Ending first and summarizing second means a crash between the two
 // leaves an ended LIVE without a summary, which the next call (or the auto-end job) completes.
 import { Forbidden, NotFound, ValidationFailed } from '../domain/errors.js';
-import { LiveGiftTally } from '../domain/live-summary.js';
 import { END_REASON_MAX, VIEWER_PRESENT_MS, type LiveEndedBy } from '../domain/lives.js';
+import { tallyLiveGifts } from './live-leaderboard.js';
 import type { AuditLog, Clock, LedgerStore, LiveListing, LiveStore, Role, UserStore } from './ports.js';
-
-/** Gift transfers read per ledger query, and the most pages read (10 million transfers) for one LIVE. */
-const SUMMARY_PAGE = 1000;
-const SUMMARY_PAGES_MAX = 10_000;
 
 export interface EndLiveInput {
   readonly liveId: string;
@@ -68,13 +64,7 @@ export async function endLive(input: EndLiveInput, deps: EndLiveDeps): Promise<L
 async function writeSummaryIfMissing(liveId: string, deps: EndLiveDeps): Promise<void> {
   const live = await deps.lives.findById(liveId);
   if (!live || live.status !== 'ended' || live.summary !== null) return;
-  const tally = new LiveGiftTally(live.id);
-  for (let page = 0; ; page++) {
-    if (page >= SUMMARY_PAGES_MAX) throw new Error(`LIVE ${live.id} has more than ${SUMMARY_PAGE * SUMMARY_PAGES_MAX} gift transfers`);
-    const transfers = await deps.ledger.listByRef(`live:${live.id}`, { limit: SUMMARY_PAGE, afterSeq: tally.afterSeq });
-    tally.add(transfers);
-    if (transfers.length < SUMMARY_PAGE) break;
-  }
+  const tally = await tallyLiveGifts(live.id, deps.ledger);
   const people = new Map<string, { handle: string; displayName: string }>();
   for (const g of tally.top()) {
     const user = await deps.users.findById(g.userId);

@@ -39,8 +39,9 @@ export interface SendGiftInput {
 
 export interface SentGift {
   readonly status: 'applied' | 'duplicate';
-  /** The ledger transfer id of the coin leg (= the client's id). */
+  /** The ledger transfer id of the coin leg (= the client's id), and its ledger seq. */
   readonly transferId: string;
+  readonly seq: bigint;
   readonly senderId: string;
   readonly creatorId: string;
   readonly liveId: string;
@@ -171,6 +172,7 @@ export async function sendGift(input: SendGiftInput, deps: SendGiftDeps): Promis
   return {
     status: 'applied',
     transferId: coinLeg.id,
+    seq: coinLeg.seq,
     senderId: sender.id,
     creatorId: creator.id,
     liveId: live.id,
@@ -194,6 +196,7 @@ async function replayOf(coinLeg: CommittedTransfer, input: SendGiftInput, deps: 
   return {
     status: 'duplicate',
     transferId: coinLeg.id,
+    seq: coinLeg.seq,
     senderId: input.senderId,
     creatorId: m.creatorId ?? '',
     liveId: input.liveId,

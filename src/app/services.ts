@@ -25,6 +25,7 @@ import type { ApiTokenStore, ArtLibrary, AuditLog, Clock, GiftCatalog, Ids, Ledg
 import { endAbandonedLives, type EndAbandonedLivesInput } from './end-abandoned-lives.js';
 import { endLive, type EndLiveInput } from './end-live.js';
 import { getLive, type GetLiveInput } from './get-live.js';
+import { liveLeaderboard } from './live-leaderboard.js';
 import { getLiveSummary, type GetLiveSummaryInput } from './get-live-summary.js';
 import { joinLive, type LiveViewerInput } from './join-live.js';
 import { leaveLive } from './leave-live.js';
@@ -134,6 +135,7 @@ function liveServices(p: Ports) {
     listLives: (input: LivePageInput) => listLives(input, p),
     getLive: (input: GetLiveInput) => getLive(input, p),
     getLiveSummary: (input: GetLiveSummaryInput) => getLiveSummary(input, p),
+    liveLeaderboard: (input: { liveId: string; limit: number }) => liveLeaderboard(input, p),
     listCreatorLives: (input: ListCreatorLivesInput) => listCreatorLives(input, p),
   };
 }

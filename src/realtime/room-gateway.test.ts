@@ -107,6 +107,24 @@ for (const dialect of DIALECTS) {
       expect(board.data.top[0]?.user.id).toBe(ana.userId);
     });
 
+    it('starts a room\'s leaderboard from the ledger: gifts sent before anyone watched on this node count once', async () => {
+      const { liveId } = await liveOfNewCreator();
+      const [ana, ben] = [await viewer(), await viewer()];
+      // Nobody watches yet: these gifts reach the ledger but no room.
+      expect((await sendOverHttp(ana.cookie, liveId, 'galaxy', 2)).status).toBe(201);
+      expect((await sendOverHttp(ben.cookie, liveId, 'galaxy')).status).toBe(201);
+      const socket = await connect(liveId);
+      await snapshotOf(socket);
+      // A gift right after joining may be counted by the room, the ledger read, or both: once in total.
+      expect((await sendOverHttp(ben.cookie, liveId, 'galaxy', 2)).status).toBe(201);
+      const board = await socket.event('leaderboard.changed', (e) => e.data.top.length === 2 && e.data.top[0]?.coins === 3000 && e.data.top[1]?.coins === 2000);
+      expect(board.data.top.map((e) => e.user.id)).toEqual([ben.userId, ana.userId]);
+      // Nothing is counted twice later either.
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      const last = socket.events.filter((e) => e.type === 'leaderboard.changed').at(-1);
+      expect(last?.type === 'leaderboard.changed' ? last.data.top.map((e) => e.coins) : []).toEqual([3000, 2000]);
+    });
+
     it('folds a combo of roses into combo.updated events, never one gift.sent per rose', async () => {
       const { liveId } = await liveOfNewCreator();
       const ana = await viewer();
@@ -300,7 +318,7 @@ describe('a socket that stops reading', () => {
 
       const total = 6000; // ~24 MB: more than the kernel buffers and the 1 MB cap together
       for (let i = 1; i <= total; i++) {
-        await gateway.giftSent({ status: 'applied', transferId: `t${i}`, senderId: 'u1', creatorId: 'c1', liveId: 'l1', giftId: 'galaxy', count: 1, coins: 1000n, balanceCoins: 0n, diamonds: 1000n, comboId: `t${i}`, comboCount: 1, atMs: 0 });
+        await gateway.giftSent({ status: 'applied', transferId: `t${i}`, seq: BigInt(i), senderId: 'u1', creatorId: 'c1', liveId: 'l1', giftId: 'galaxy', count: 1, coins: 1000n, balanceCoins: 0n, diamonds: 1000n, comboId: `t${i}`, comboCount: 1, atMs: 0 });
         // The fast client reads on this same event loop: let it, as a real phone would between gifts.
         if (i % 50 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
       }

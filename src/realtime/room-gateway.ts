@@ -44,8 +44,12 @@ import { ChatBudget, RateWindow, RoomLog, type RoomOutput, type RoomPriority } f
 const PATH = /^\/v1\/lives\/([\w-]{1,64})\/ws$/;
 
 /** A room input on the RoomBus: node-to-node, validated on receipt like anything from the network. */
+/** Gifters a room's leaderboard starts from (the board shows the top 10; the rest may climb). */
+const LEADERBOARD_SEED_MAX = 100;
+
 const BusMessage = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('gift'), gift: GiftSentData }),
+  // ledgerSeq: the seq of the gift's coin transfer, so a leaderboard seeded from the ledger counts it once.
+  z.object({ kind: z.literal('gift'), gift: GiftSentData, ledgerSeq: z.number().int().nonnegative().nullable().default(null) }),
   z.object({ kind: z.literal('ended'), summary: LiveSummaryData }),
   z.object({ kind: z.literal('chat'), chat: ChatMessageData }),
   z.object({ kind: z.literal('likes'), count: z.number().int().min(1).max(50) }),
@@ -183,6 +187,7 @@ export class RoomGateway implements RoomEvents {
           coins: Number(sent.coins),
           transferId: sent.transferId,
         },
+        ledgerSeq: Number(sent.seq),
       });
     } catch (error) {
       this.options.log.error({ err: error, transferId: sent.transferId }, 'a gift could not be announced to its room');
@@ -227,7 +232,7 @@ export class RoomGateway implements RoomEvents {
     const nowMs = this.nowMs();
     switch (message.kind) {
       case 'gift':
-        this.broadcast(room, room.log.recordGift(message.gift, nowMs));
+        this.broadcast(room, room.log.recordGift(message.gift, nowMs, message.ledgerSeq));
         break;
       case 'ended':
         this.broadcast(room, room.log.endLive(message.summary, nowMs));
@@ -365,6 +370,7 @@ export class RoomGateway implements RoomEvents {
       room = { log: new RoomLog({ epoch: newEpoch(), bigGiftMinCoins: this.limits.bigGiftMinCoins, bufferMs: this.limits.roomIdleMs }), clients: new Set(), chatRate: new RateWindow(CHAT_LIMIT, CHAT_WINDOW_MS), emptySinceMs: nowMs };
       this.rooms.set(client.liveId, room);
       this.subscribe(client.liveId);
+      this.seedLeaderboard(client.liveId, room);
     }
     const missed = since ? room.log.since(since.epoch, since.seq, nowMs) : null;
     if (missed) for (const event of missed) this.deliver(room, client, frameOf(event), event, 'P1');
@@ -393,6 +399,28 @@ export class RoomGateway implements RoomEvents {
       if (client.viewer && !this.closing) this.presence(joined, client.viewer, 'leave');
     });
     if (client.viewer) this.presence(room, client.viewer, 'join');
+  }
+
+  /**
+   * A room that opens on this node starts its leaderboard from the ledger: the LIVE may have had
+   * gifts before (on another node, or before a restart). The first snapshot may come before it;
+   * the seeded board follows as a leaderboard.changed.
+   */
+  private seedLeaderboard(liveId: string, room: Room): void {
+    // Called from a promise so that even a synchronous failure only leaves the board unseeded.
+    Promise.resolve({ liveId, limit: LEADERBOARD_SEED_MAX }).then((input) => this.options.services.liveLeaderboard(input)).then(
+      (board) => {
+        if (this.rooms.get(liveId) !== room) return;
+        room.log.seedLeaderboard(
+          board.top.map((e) => ({ user: e.user, coins: Number(e.coins) })),
+          board.throughSeq === null ? null : Number(board.throughSeq),
+        );
+      },
+      (error: unknown) => {
+        room.log.abandonLeaderboardSeed();
+        this.options.log.warn({ err: error, liveId }, 'the room leaderboard could not be read from the ledger');
+      },
+    );
   }
 
   private presence(room: Room, viewer: LiveViewerInput, action: 'join' | 'leave' | 'heartbeat'): void {

@@ -29,6 +29,35 @@ describe('RoomLog', () => {
     expect(() => new RoomLog({ epoch: '', bigGiftMinCoins: 1 })).toThrow();
   });
 
+  it('seeds the leaderboard from the ledger once, counting each gift recorded meanwhile exactly once', () => {
+    const log = newLog();
+    log.recordGift(big({ sender: ana }), T0, 10); // already in the ledger read (through seq 12)
+    log.recordGift(big({ sender: bob }), T0, 14); // committed after the read: not in it
+    expect(log.snapshot(T0).data.leaderboard.top.map((e) => e.coins)).toEqual([1000, 1000]);
+
+    // The ledger: Ana 3,000 (including seq 10), Bob 500, through seq 12.
+    log.seedLeaderboard([{ user: ana, coins: 3000 }, { user: bob, coins: 500 }], 12);
+    const board = log.flush(T0 + 1).find((o) => o.event.type === 'leaderboard.changed');
+    expect(board?.event.data).toMatchObject({ top: [{ user: ana, coins: 3000 }, { user: bob, coins: 1500 }] });
+
+    // Later seeds are ignored, and gifts after the seed simply add up.
+    log.seedLeaderboard([{ user: bob, coins: 99_999 }], 99);
+    log.recordGift(big({ sender: bob }), T0 + 2, 15);
+    expect(log.snapshot(T0 + 2).data.leaderboard.top).toEqual([{ user: bob, coins: 2500 }, { user: ana, coins: 3000 }].sort((a, b) => b.coins - a.coins));
+  });
+
+  it('keeps what the room saw when the ledger cannot be read, and announces no change when the seed adds nothing', () => {
+    const log = newLog();
+    log.recordGift(big({ sender: ana }), T0, 3);
+    log.abandonLeaderboardSeed();
+    log.seedLeaderboard([], null);
+    expect(log.snapshot(T0).data.leaderboard.top).toEqual([{ user: ana, coins: 1000 }]);
+
+    const quiet = newLog();
+    quiet.seedLeaderboard([], null);
+    expect(quiet.flush(T0 + 1).filter((o) => o.event.type === 'leaderboard.changed')).toEqual([]);
+  });
+
   it('sends a big gift at once as its own P0 gift.sent, with the next seq', () => {
     const log = newLog();
     const first = log.recordGift(big(), T0);

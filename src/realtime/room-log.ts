@@ -50,6 +50,9 @@ interface ActiveCombo {
   dirty: boolean;
 }
 
+/** Gifts kept while the leaderboard waits for its seed from the ledger; past it the seed is given up. */
+const UNSEEDED_MAX = 100_000;
+
 export class RoomLog {
   readonly epoch: string;
   private seqNow = 0;
@@ -63,6 +66,11 @@ export class RoomLog {
   private viewersDirty = false;
   private viewersSentAtMs = Number.NEGATIVE_INFINITY;
   private readonly gifters = new Map<string, LeaderboardEntry>();
+  /**
+   * Gifts recorded before the leaderboard was seeded from the ledger, with their ledger seq; null
+   * once seeded (or given up on). See seedLeaderboard().
+   */
+  private unseeded: { sender: GiftSentData['sender']; coins: number; ledgerSeq: number | null }[] | null = [];
   private leaderboardVersion = 0;
   private leaderboardDirty = false;
   private leaderboardSentAtMs = Number.NEGATIVE_INFINITY;
@@ -105,10 +113,17 @@ export class RoomLog {
     return this.endedFlag;
   }
 
-  /** Records an applied gift: a big one is returned as its own P0 event; a small one waits for flush(). */
-  recordGift(gift: GiftSentData, nowMs: number): RoomOutput[] {
+  /**
+   * Records an applied gift: a big one is returned as its own P0 event; a small one waits for
+   * flush(). `ledgerSeq` is the seq of its coin transfer, when known (see seedLeaderboard()).
+   */
+  recordGift(gift: GiftSentData, nowMs: number, ledgerSeq: number | null = null): RoomOutput[] {
     if (this.endedFlag) return [];
-    this.addToLeaderboard(gift);
+    this.addToLeaderboard(gift.sender, gift.coins);
+    if (this.unseeded) {
+      this.unseeded.push({ sender: gift.sender, coins: gift.coins, ledgerSeq });
+      if (this.unseeded.length > UNSEEDED_MAX) this.unseeded = null; // the seed is far too late: keep what the room saw
+    }
     this.recent.push(gift);
     if (this.recent.length > this.options.recentGiftsMax) this.recent.shift();
     if (gift.coins >= this.options.bigGiftMinCoins) return [{ event: this.keep('gift.sent', gift, nowMs), priority: 'P0' }];
@@ -258,17 +273,43 @@ export class RoomLog {
     return [{ event: this.keep('combo.updated', { ...combo.data, final: true }, nowMs), priority: 'P1' }];
   }
 
-  private addToLeaderboard(gift: GiftSentData): void {
-    const entry = this.gifters.get(gift.sender.id);
-    this.gifters.set(gift.sender.id, { user: gift.sender, coins: (entry?.coins ?? 0) + gift.coins });
+  /**
+   * Starts the leaderboard from the LIVE's totals in the ledger, read through ledger seq
+   * `throughSeq` (null: the ledger had no gift yet). Gifts this room recorded meanwhile are added
+   * on top unless the read already counted them (their coin transfer's seq is at or below
+   * `throughSeq`), so a gift is counted once whichever came first. Only the first call counts.
+   */
+  seedLeaderboard(top: readonly LeaderboardEntry[], throughSeq: number | null): void {
+    const recorded = this.unseeded;
+    if (recorded === null) return;
+    this.unseeded = null;
+    const before = JSON.stringify(this.computeTop());
+    this.gifters.clear();
+    for (const entry of top) this.gifters.set(entry.user.id, { user: entry.user, coins: entry.coins });
+    for (const r of recorded) {
+      if (r.ledgerSeq === null || throughSeq === null || r.ledgerSeq > throughSeq) this.addToLeaderboard(r.sender, r.coins);
+    }
+    // Announced (as a new version) only if the board a viewer sees changed.
+    this.leaderboardDirty = JSON.stringify(this.computeTop()) !== before;
+    if (!this.leaderboardDirty) this.top = this.computeTop();
+  }
+
+  /** The ledger could not be read: the leaderboard stays what this room has seen. */
+  abandonLeaderboardSeed(): void {
+    this.unseeded = null;
+  }
+
+  private addToLeaderboard(sender: GiftSentData['sender'], coins: number): void {
+    const entry = this.gifters.get(sender.id);
+    this.gifters.set(sender.id, { user: sender, coins: (entry?.coins ?? 0) + coins });
     if (this.gifters.size > this.options.giftersMax) {
       // Forget the smallest gifter: they are the furthest from the top.
       let smallest: string | null = null;
-      let coins = Number.POSITIVE_INFINITY;
+      let smallestCoins = Number.POSITIVE_INFINITY;
       for (const [id, e] of this.gifters) {
-        if (e.coins < coins && id !== gift.sender.id) {
+        if (e.coins < smallestCoins && id !== sender.id) {
           smallest = id;
-          coins = e.coins;
+          smallestCoins = e.coins;
         }
       }
       if (smallest !== null) this.gifters.delete(smallest);
