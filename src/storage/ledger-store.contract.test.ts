@@ -572,6 +572,22 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    it.runIf(dialect.name === 'sqlite')('answers with an error, never hangs, once the SQLite writer thread has stopped', async () => {
+      const own = await dialect.open();
+      try {
+        await own.ledger.openAccounts(allSystemAccounts([]));
+        const viewer = userAccounts('orphan');
+        await own.ledger.openAccounts(Object.values(viewer));
+        const buy = (id: string): TransferRequest[] => [{ id, code: 'PURCHASE', kind: 'single', debitAccountId: coinIssuance.id, creditAccountId: viewer.coins.id, amount: 5n }];
+        expect((await own.ledger.submit(buy('before'))).status).toBe('applied');
+        await (own.ledger as unknown as { writerThread: { terminate(): Promise<number> } }).writerThread.terminate();
+        await expect(own.ledger.submit(buy('after'))).rejects.toThrow(/writer thread stopped/);
+        expect(await own.ledger.getTransfer('after')).toBeNull();
+      } finally {
+        await own.drop();
+      }
+    });
+
     it('close() acknowledges every submission queued before it, and all of them are there after a restart', async () => {
       const own = await dialect.open();
       try {

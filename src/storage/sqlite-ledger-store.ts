@@ -73,6 +73,7 @@ export class SqliteLedgerStore implements LedgerStore {
   private replans: { readonly no: number; readonly resolve: () => void }[] = [];
   private readonly writerThread: Worker;
   private readonly writerExited: Promise<void>;
+  private writerStopped = false;
   private readonly checkpointer: Worker;
   private readonly checkpointerExited: Promise<void>;
 
@@ -107,6 +108,7 @@ export class SqliteLedgerStore implements LedgerStore {
     this.writerThread.on('error', (error) => { this.failInFlight(error); });
     this.writerExited = new Promise((resolve) => {
       this.writerThread.once('exit', () => {
+        this.writerStopped = true;
         this.failInFlight(new LedgerInvariantError('the ledger writer thread stopped'));
         resolve();
       });
@@ -233,6 +235,8 @@ export class SqliteLedgerStore implements LedgerStore {
       const no = ++this.batchNo;
       const { outcomes, message } = this.plan(no, groups);
       if (message === null) return outcomes; // nothing to write: every group was a replay or refused
+      // A stopped thread would never answer: fail at once instead of waiting forever.
+      if (this.writerStopped) throw new LedgerInvariantError('the ledger writer thread stopped');
       const answer = await new Promise<WriterAnswer>((resolve) => {
         this.inFlight.set(no, resolve);
         this.writerThread.postMessage(message);
