@@ -28,14 +28,20 @@ export function requireViewerKey(input: LiveViewerInput): string {
   return key;
 }
 
+/** The LIVE a presence call is about, which must be on air. */
+export async function liveOnAir(liveId: string, deps: { lives: LiveStore }): Promise<LiveRecord> {
+  const live = await deps.lives.findById(liveId);
+  if (!live) throw new NotFound('No such LIVE.');
+  // The answer tells a client still showing the LIVE that it has ended.
+  if (live.status !== 'live') throw new LiveNotOnAir('This LIVE has ended.', { liveId: live.id });
+  return live;
+}
+
 /** The LIVE a presence call is about, on air; the viewer's key; and the presence window. */
 export async function presenceContext(input: LiveViewerInput, deps: { lives: LiveStore; clock: Clock }): Promise<{ live: LiveRecord; key: string; nowMs: number; presentSinceMs: number }> {
   const nowMs = deps.clock.nowMs();
   const key = requireViewerKey(input);
-  const live = await deps.lives.findById(input.liveId);
-  if (!live) throw new NotFound('No such LIVE.');
-  // The answer tells a client still showing the LIVE that it has ended.
-  if (live.status !== 'live') throw new LiveNotOnAir('This LIVE has ended.', { liveId: live.id });
+  const live = await liveOnAir(input.liveId, deps);
   return { live, key, nowMs, presentSinceMs: nowMs - VIEWER_PRESENT_MS };
 }
 

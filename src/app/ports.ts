@@ -335,6 +335,8 @@ export interface LiveStore extends LiveDirectory {
   leaveViewer(liveId: string, viewerKey: string, atMs: number): Promise<void>;
   /** Refreshes a viewer's last sign; false when they never joined. */
   touchViewer(liveId: string, viewerKey: string, atMs: number): Promise<boolean>;
+  /** Refreshes the last sign of many viewers of one LIVE at once; answers the keys that had joined. */
+  touchViewers(liveId: string, viewerKeys: readonly string[], atMs: number): Promise<Set<string>>;
   /** Viewers connected and seen since the time. */
   countPresent(liveId: string, presentSinceMs: number): Promise<number>;
   /** Everyone who ever joined the LIVE. */

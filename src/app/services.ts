@@ -31,7 +31,7 @@ import { joinLive, type LiveViewerInput } from './join-live.js';
 import { leaveLive } from './leave-live.js';
 import { listCreatorLives, type ListCreatorLivesInput } from './list-creator-lives.js';
 import { listLives, type LivePageInput } from './list-lives.js';
-import { recordLiveHeartbeat } from './record-live-heartbeat.js';
+import { recordLiveHeartbeat, recordLiveHeartbeats } from './record-live-heartbeat.js';
 import { startLive, type StartLiveInput } from './start-live.js';
 import { revokeApiToken, type RevokeApiTokenInput } from './revoke-api-token.js';
 import { setGiftsEnabled, type SetGiftsEnabledInput } from './set-gifts-enabled.js';
@@ -132,6 +132,7 @@ function liveServices(p: Ports) {
     joinLive: (input: LiveViewerInput) => joinLive(input, p),
     leaveLive: (input: LiveViewerInput) => leaveLive(input, p),
     recordLiveHeartbeat: (input: LiveViewerInput) => recordLiveHeartbeat(input, p),
+    recordLiveHeartbeats: (input: { liveId: string; viewers: readonly LiveViewerInput[] }) => recordLiveHeartbeats(input, p),
     listLives: (input: LivePageInput) => listLives(input, p),
     getLive: (input: GetLiveInput) => getLive(input, p),
     getLiveSummary: (input: GetLiveSummaryInput) => getLiveSummary(input, p),

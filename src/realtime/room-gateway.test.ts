@@ -271,10 +271,14 @@ describe('a socket that stops reading', () => {
   it('stops being counted once it misses its pongs, and is terminated', async () => {
     const app = Fastify({ logger: false });
     let left = 0;
+    const beats: number[] = [];
     const services = {
       getLive: () => Promise.resolve({ id: 'l1', status: 'live', creator: { id: 'c1' } }),
       joinLive: () => Promise.resolve({ liveId: 'l1', viewers: 1, peakViewers: 1 }),
-      recordLiveHeartbeat: () => Promise.resolve({ liveId: 'l1', viewers: 1, peakViewers: 1 }),
+      recordLiveHeartbeats: (input: { viewers: unknown[] }) => {
+        beats.push(input.viewers.length);
+        return Promise.resolve({ liveId: 'l1', viewers: 1, peakViewers: 1 });
+      },
       leaveLive: () => {
         left += 1;
         return Promise.resolve({ liveId: 'l1', viewers: 0, peakViewers: 1 });
@@ -290,6 +294,9 @@ describe('a socket that stops reading', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(left).toBe(1);
       expect(alive.closed).toBeNull();
+      // One presence call per room and heartbeat, with every live socket's viewer in it.
+      expect(Math.max(...beats)).toBe(2);
+      expect(beats.at(-1)).toBe(1);
     } finally {
       await gateway.close();
       await app.close();

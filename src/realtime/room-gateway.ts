@@ -423,14 +423,18 @@ export class RoomGateway implements RoomEvents {
     );
   }
 
-  private presence(room: Room, viewer: LiveViewerInput, action: 'join' | 'leave' | 'heartbeat'): void {
-    const run = action === 'join' ? this.options.services.joinLive(viewer) : action === 'leave' ? this.options.services.leaveLive(viewer) : this.options.services.recordLiveHeartbeat(viewer);
+  private presence(room: Room, viewer: LiveViewerInput, action: 'join' | 'leave'): void {
+    const run = action === 'join' ? this.options.services.joinLive(viewer) : this.options.services.leaveLive(viewer);
+    this.applyPresence(room, viewer.liveId, action, run);
+  }
+
+  private applyPresence(room: Room, liveId: string, action: string, run: Promise<{ viewers: number }>): void {
     run.then(
       (presence) => {
         room.log.setViewers(presence.viewers);
       },
       (error: unknown) => {
-        this.options.log.warn({ err: error, liveId: viewer.liveId, action }, 'room presence could not be recorded');
+        this.options.log.warn({ err: error, liveId, action }, 'room presence could not be recorded');
       },
     );
   }
@@ -651,7 +655,8 @@ export class RoomGateway implements RoomEvents {
   }
 
   private heartbeat(): void {
-    for (const room of this.rooms.values()) {
+    for (const [liveId, room] of this.rooms) {
+      const viewers: LiveViewerInput[] = [];
       for (const client of room.clients) {
         if (!client.alive) {
           client.ws.terminate();
@@ -659,7 +664,11 @@ export class RoomGateway implements RoomEvents {
         }
         client.alive = false;
         client.ws.ping();
-        if (client.viewer && !room.log.ended) this.presence(room, client.viewer, 'heartbeat');
+        if (client.viewer) viewers.push(client.viewer);
+      }
+      // One call per room, not one per socket: a single count of the LIVE's viewers per heartbeat.
+      if (viewers.length > 0 && !room.log.ended) {
+        this.applyPresence(room, liveId, 'heartbeat', this.options.services.recordLiveHeartbeats({ liveId, viewers }));
       }
     }
   }

@@ -101,5 +101,19 @@ for (const dialect of DIALECTS) {
       expect(await lives.listAbandoned(T0 + 1000, 100)).not.toContain(id);
       expect(await lives.listAbandoned(T0 + 1001, 100)).toContain(id);
     });
+
+    it('refreshes many viewers in one call (in chunks) and answers exactly the keys that had joined', async () => {
+      const c = await creator();
+      const id = randomUUID();
+      await lives.create({ id, creatorId: c, title: 'Busy', startedAtMs: T0 });
+      const joined = Array.from({ length: 1200 }, (_, i) => `anon:${i}`);
+      for (const key of joined) await lives.joinViewer(id, key, T0, T0 - 1);
+      const touched = await lives.touchViewers(id, [...joined, 'anon:never-joined'], T0 + 200_000);
+      expect(touched.size).toBe(joined.length);
+      expect(touched.has('anon:never-joined')).toBe(false);
+      // Seen again at T0 + 200 s: present in a window that starts after their join.
+      expect(await lives.countPresent(id, T0 + 100_000)).toBe(joined.length);
+      expect(await lives.touchViewers(id, [], T0)).toEqual(new Set());
+    });
   });
 }

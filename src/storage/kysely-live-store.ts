@@ -71,6 +71,9 @@ function liveFromRow(r: Selectable<LivesTable>): LiveRecord {
   };
 }
 
+/** Viewer keys per heartbeat statement. */
+const TOUCH_CHUNK = 500;
+
 export class KyselyLiveStore implements LiveStore {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -243,6 +246,23 @@ export class KyselyLiveStore implements LiveStore {
   async touchViewer(liveId: string, viewerKey: string, atMs: number): Promise<boolean> {
     const r = await this.db.updateTable('live_viewers').set({ last_seen_at_ms: atMs }).where('live_id', '=', liveId).where('viewer_key', '=', viewerKey).executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
+  }
+
+  async touchViewers(liveId: string, viewerKeys: readonly string[], atMs: number): Promise<Set<string>> {
+    const touched = new Set<string>();
+    // Chunks keep every statement's parameter list well under both databases' limits.
+    for (let i = 0; i < viewerKeys.length; i += TOUCH_CHUNK) {
+      const chunk = viewerKeys.slice(i, i + TOUCH_CHUNK);
+      const rows = await this.db
+        .updateTable('live_viewers')
+        .set({ last_seen_at_ms: atMs })
+        .where('live_id', '=', liveId)
+        .where('viewer_key', 'in', chunk)
+        .returning('viewer_key')
+        .execute();
+      for (const r of rows) touched.add(r.viewer_key);
+    }
+    return touched;
   }
 
   async countPresent(liveId: string, presentSinceMs: number): Promise<number> {
