@@ -43,23 +43,9 @@ export interface TransfersTable {
 }
 
 /** The `ledger_transfers` view: transfers as the domain reads them (account ids, hex hashes). */
-export interface LedgerTransfersView {
-  seq: bigint | number | string;
-  id: string;
-  code: string;
-  kind: string;
-  pending_id: string | null;
+export interface LedgerTransfersView extends Omit<TransfersTable, 'debit_account' | 'credit_account' | 'fingerprint' | 'prev_hash' | 'hash'> {
   debit_account_id: string;
   credit_account_id: string;
-  asset: string;
-  amount: bigint | number | string;
-  metadata: string;
-  ref: string | null;
-  created_at_ms: bigint | number | string;
-  debit_available_after: bigint | number | string;
-  credit_available_after: bigint | number | string;
-  debit_prev_seq: bigint | number | string | null;
-  credit_prev_seq: bigint | number | string | null;
   fingerprint: string;
   prev_hash: string;
   hash: string;

@@ -232,11 +232,11 @@ export class SqliteLedgerStore implements LedgerStore {
    */
   private async commitBatch(groups: (readonly TransferRequest[])[]): Promise<GroupOutcome[]> {
     for (;;) {
+      // A stopped thread would never answer: fail at once, before planning anything on top of it.
+      if (this.writerStopped) throw new LedgerInvariantError('the ledger writer thread stopped');
       const no = ++this.batchNo;
       const { outcomes, message } = this.plan(no, groups);
       if (message === null) return outcomes; // nothing to write: every group was a replay or refused
-      // A stopped thread would never answer: fail at once instead of waiting forever.
-      if (this.writerStopped) throw new LedgerInvariantError('the ledger writer thread stopped');
       const answer = await new Promise<WriterAnswer>((resolve) => {
         this.inFlight.set(no, resolve);
         this.writerThread.postMessage(message);
