@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -58,6 +58,13 @@ interface OpenLoopResult {
   readonly maxMs: number;
   readonly ackedPerS: number;
   readonly avgBatch: number;
+  /**
+   * Where a tail comes from: the longest time (after warm-up) with no acknowledgement at all, and
+   * the longest this process's event loop was blocked. A long ack gap with a short loop delay is a
+   * commit that waited on the database or the disk, not on this process.
+   */
+  readonly maxAckGapMs: number;
+  readonly maxLoopDelayMs: number;
 }
 
 interface DialectResult {
@@ -201,7 +208,10 @@ async function openLoop(storage: Storage, makeGift: GiftMaker): Promise<OpenLoop
   const acks: Promise<void>[] = [];
   let scheduled = 0;
   let lastAck = 0;
+  let maxAckGapMs = 0;
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
   const start = performance.now();
+  loopDelay.enable();
   await new Promise<void>((resolve) => {
     const tick = (): void => {
       const due = Math.min(total, Math.floor(((performance.now() - start) * OFFERED_PER_S) / 1000) + 1);
@@ -210,7 +220,9 @@ async function openLoop(storage: Storage, makeGift: GiftMaker): Promise<OpenLoop
         const dueAt = start + (n * 1000) / OFFERED_PER_S;
         acks.push(
           storage.ledger.submit(makeGift(n)).then((outcome) => {
-            lastAck = performance.now();
+            const now = performance.now();
+            if (lastAck - start >= OPEN_LOOP_WARMUP_MS) maxAckGapMs = Math.max(maxAckGapMs, now - lastAck);
+            lastAck = now;
             expectApplied(outcome);
             if (dueAt - start >= OPEN_LOOP_WARMUP_MS) latencies.push(lastAck - dueAt);
           }),
@@ -222,6 +234,7 @@ async function openLoop(storage: Storage, makeGift: GiftMaker): Promise<OpenLoop
     tick();
   });
   await Promise.all(acks);
+  loopDelay.disable();
   latencies.sort((a, b) => a - b);
   return {
     offered: total,
@@ -231,6 +244,8 @@ async function openLoop(storage: Storage, makeGift: GiftMaker): Promise<OpenLoop
     maxMs: latencies.at(-1) ?? Number.NaN,
     ackedPerS: total / ((lastAck - start) / 1000),
     avgBatch: avgBatchSince(storage, before),
+    maxAckGapMs,
+    maxLoopDelayMs: loopDelay.max / 1e6,
   };
 }
 
@@ -279,7 +294,8 @@ async function runDialect(name: string, storage: Storage): Promise<DialectResult
   console.log(
     `  ${name} open loop at ${fmt(OFFERED_PER_S)} gifts/s offered: ack p50 ${open.p50Ms.toFixed(2)} ms, p99 ${open.p99Ms.toFixed(2)} ms, ` +
       `max ${open.maxMs.toFixed(2)} ms over ${fmt(open.measured)} gifts (first ${OPEN_LOOP_WARMUP_MS} ms excluded); ` +
-      `acked ${fmt(open.ackedPerS)} gifts/s, avg batch ${open.avgBatch.toFixed(1)} gifts`,
+      `acked ${fmt(open.ackedPerS)} gifts/s, avg batch ${open.avgBatch.toFixed(1)} gifts; ` +
+      `longest wait with no ack ${open.maxAckGapMs.toFixed(1)} ms, longest event-loop block ${open.maxLoopDelayMs.toFixed(1)} ms`,
   );
   if (open.ackedPerS < 0.95 * OFFERED_PER_S) {
     console.log(`  note: the ${name} ledger could not keep up with the offered load here, so its queue (and this latency) grew for the whole phase`);
@@ -459,6 +475,8 @@ async function main(): Promise<void> {
     pg_p50_ack_ms_at_10k: round2(postgres?.open.p50Ms),
     sqlite_acked_per_s_at_10k: round0(sqlite?.open.ackedPerS),
     pg_acked_per_s_at_10k: round0(postgres?.open.ackedPerS),
+    sqlite_max_ack_gap_ms_at_10k: round2(sqlite?.open.maxAckGapMs),
+    pg_max_ack_gap_ms_at_10k: round2(postgres?.open.maxAckGapMs),
     sqlite_avg_batch: round2(sqlite?.spread.avgBatch),
     sqlite_hot_avg_batch: round2(sqlite?.hot.avgBatch),
     pg_avg_batch: round2(postgres?.spread.avgBatch),
