@@ -29,7 +29,7 @@ export interface StorageOptions {
 export interface Storage {
   readonly dialect: Dialect;
   readonly db: Kysely<Schema>;
-  readonly ledger: LedgerStore & { readonly stats: { batches: number; committed: number } };
+  readonly ledger: LedgerStore & { readonly stats: { batches: number; committed: number; overlapped: number } };
   /** Flushes the ledger writer, then closes every connection. Calling it again waits for the same close. */
   close(): Promise<void>;
 }

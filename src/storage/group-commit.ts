@@ -53,6 +53,8 @@ export class GroupCommitWriter<Req, Res> {
   /** Sizes of committed batches, for metrics and benchmarks. */
   batches = 0;
   committed = 0;
+  /** Batches started while another was still committing (pipelined). */
+  overlapped = 0;
 
   /** Wakes a loop that waits for a batch to finish when a submission could start another. */
   private wake: (() => void) | null = null;
@@ -106,6 +108,7 @@ export class GroupCommitWriter<Req, Res> {
     while (this.queue.length > 0 || inFlight.size > 0) {
       const mayStart = inFlight.size === 0 ? this.queue.length > 0 : inFlight.size < this.pipeline.depth && this.queue.length >= this.pipeline.minBatch;
       if (mayStart) {
+        if (inFlight.size > 0) this.overlapped++;
         const done: Promise<void> = this.run(this.queue.splice(0, this.options.maxBatch)).finally(() => inFlight.delete(done));
         inFlight.add(done);
         continue;

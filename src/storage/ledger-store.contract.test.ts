@@ -40,7 +40,7 @@ function transfersOf(outcome: GroupOutcome): readonly CommittedTransfer[] {
 for (const dialect of DIALECTS) {
   describe.skipIf(!dialect.available)(`LedgerStore contract on ${dialect.name}`, () => {
     let storage: TestStorage;
-    let ledger: LedgerStore & { readonly stats: { batches: number } };
+    let ledger: LedgerStore & { readonly stats: { batches: number; overlapped: number } };
 
     beforeAll(async () => {
       storage = await dialect.open({ groupCommit: SMALL_BATCHES });
@@ -373,8 +373,11 @@ for (const dialect of DIALECTS) {
       submissions.sort((a, b) => a.order - b.order);
       const rows = await transferRows();
       const batchesBefore = ledger.stats.batches;
+      const overlappedBefore = ledger.stats.overlapped;
 
       const outcomes = await Promise.all(submissions.map(async ({ id }) => ({ id, outcome: await ledger.submit(gift(id, viewer, creator)) })));
+      // Both ledgers keep two batches in flight: copies of one id met in overlapping batches too.
+      expect(ledger.stats.overlapped - overlappedBefore).toBeGreaterThan(0);
 
       for (const id of ids) {
         const answers = outcomes.filter((o) => o.id === id).map((o) => o.outcome);

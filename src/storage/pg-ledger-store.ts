@@ -37,11 +37,19 @@ export class PgLedgerStore implements LedgerStore {
     private readonly nowMs: () => number = Date.now,
     options: GroupCommitOptions = defaultGroupCommitOptions,
   ) {
-    this.writer = new GroupCommitWriter((groups) => this.commitWithRetry(groups), options);
+    // Two batches in flight, on two connections: batch n + 1 opens its transaction and queues on the
+    // head lock while batch n commits, so it runs the moment n's commit is durable instead of one
+    // round trip later. The head lock keeps them in order (n + 1 reads everything n wrote: each
+    // statement after the lock takes a fresh snapshot). Tightens the tail when a commit waits on
+    // the server's WAL flush (docs/BENCHMARKS.md).
+    this.writer = new GroupCommitWriter((groups) => this.commitWithRetry(groups), options, {
+      depth: 2,
+      minBatch: Math.max(1, Math.floor(options.maxBatch / 4)),
+    });
   }
 
-  get stats(): { batches: number; committed: number } {
-    return { batches: this.writer.batches, committed: this.writer.committed };
+  get stats(): { batches: number; committed: number; overlapped: number } {
+    return { batches: this.writer.batches, committed: this.writer.committed, overlapped: this.writer.overlapped };
   }
 
   submit(group: readonly TransferRequest[]): Promise<GroupOutcome> {
@@ -166,7 +174,9 @@ export class PgLedgerStore implements LedgerStore {
       // to update them) as soon as the table is small or bloated, which makes a batch cost grow with
       // the number of accounts instead of the size of the batch. SET LOCAL ends with the transaction.
       // The three statements travel in one simple-protocol round trip; the last one's rows come back.
-      const opened = (await client.query('BEGIN; SET LOCAL enable_seqscan = off; SELECT seq, hash FROM ledger_head WHERE id = 1 FOR UPDATE')) as unknown as pg.QueryResult<Row>[];
+      // READ COMMITTED whatever the server's default: with two batches in flight, everything after
+      // the head lock must see what the batch before committed.
+      const opened = (await client.query('BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL enable_seqscan = off; SELECT seq, hash FROM ledger_head WHERE id = 1 FOR UPDATE')) as unknown as pg.QueryResult<Row>[];
       const headRow = opened[2]?.rows[0] as Row;
       const keys = batchKeys(groups);
       const found = await client.query<Row>({ name: 'ledger-replays', text: REPLAYS_SQL, values: [keys.transferIds] });

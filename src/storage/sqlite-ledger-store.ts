@@ -136,8 +136,8 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   /** Batches committed and submissions acknowledged so far. */
-  get stats(): { batches: number; committed: number } {
-    return { batches: this.writer.batches, committed: this.writer.committed };
+  get stats(): { batches: number; committed: number; overlapped: number } {
+    return { batches: this.writer.batches, committed: this.writer.committed, overlapped: this.writer.overlapped };
   }
 
   submit(group: readonly TransferRequest[]): Promise<GroupOutcome> {
