@@ -158,8 +158,10 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
       options.roomBus ??
       (config.redisUrl !== undefined
         ? new RedisRoomBus({ url: config.redisUrl, log: app.log })
-        : new InProcessRoomBus((error, liveId) => {
-            app.log.error({ err: error, liveId }, 'a room input could not be applied');
+        : new InProcessRoomBus({
+            onHandlerError: (error, liveId) => {
+              app.log.error({ err: error, liveId }, 'a room input could not be applied');
+            },
           }));
     const gateway = new RoomGateway(app, { services, log: app.log, bus: roomBus, bigGiftMinCoins: Number(config.money.bigGiftMinCoins) });
     rooms = gateway;

@@ -50,18 +50,45 @@ export interface RoomEvents {
 /** Announces nothing: a node without rooms (the CLI, tests of the money path). */
 export const noRoomEvents: RoomEvents = { giftSent: () => Promise.resolve(), liveEnded: () => Promise.resolve() };
 
+/** A room input as the bus delivers it: numbered and timed by the bus, the same on every node. */
+export interface RoomInput {
+  /** The room's incarnation on the bus; a new epoch restarts the numbering (the bus forgot the room). */
+  readonly epoch: string;
+  /** 1, 2, 3 … per room and epoch, in delivery order. */
+  readonly seq: number;
+  /** When the bus took it (ms since 1970, the bus's clock). */
+  readonly ts: number;
+  readonly payload: string;
+}
+
+/** Where a room stands when a node subscribes: its epoch, its last input, and the inputs still kept. */
+export interface RoomFeed {
+  readonly epoch: string;
+  /** The seq of the last input numbered so far (0: none yet). */
+  readonly seq: number;
+  /** The latest inputs the bus keeps (about the resume buffer's worth), oldest first, ending at `seq`. */
+  readonly history: readonly RoomInput[];
+}
+
 /**
- * Carries a room's inputs (opaque JSON text) between the nodes that have the room open: one publish
- * per input on one channel per LIVE, delivered in publish order to every subscribed node, the
- * publisher included. A node subscribes only to the rooms it has open. Bounded: past its limit a
- * publish is dropped (and logged), never queued without end; `publish` never rejects.
+ * Carries a room's inputs (opaque JSON text) between the nodes that have the room open: the bus
+ * numbers each input per room (`seq`) and stamps its time, and delivers it in that order to every
+ * subscribed node, the publisher included, so every node builds the same room. It keeps the latest
+ * inputs for a while, so a node that opens the room late starts from them. A node subscribes only
+ * to the rooms it has open. Bounded: past its limit a publish is dropped (and logged), never queued
+ * without end; `publish` never rejects.
  */
 export interface RoomBus {
   /** 'process': only this node hears its own publishes; 'cluster': every subscribed node does. */
   readonly scope: 'process' | 'cluster';
   publish(liveId: string, payload: string): Promise<void>;
-  /** One handler per LIVE per node (a second call replaces it); resolves once the subscription is live. */
-  subscribe(liveId: string, onMessage: (payload: string) => void): Promise<void>;
+  /**
+   * One handler per LIVE per node (a second call replaces it). Resolves with the room's feed once
+   * the subscription is live; from then on every later input reaches `onInput` once, in seq order
+   * (an input the bus could not keep shows as a jump in seq). Inputs may reach `onInput` before the
+   * promise resolves, and some may also be in the feed's history: the caller skips what it has.
+   */
+  subscribe(liveId: string, onInput: (input: RoomInput) => void): Promise<RoomFeed>;
   unsubscribe(liveId: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -3,10 +3,12 @@
 // SDK and the web app all derive their types from the schemas below, so a misspelt event name or a
 // wrong payload is a compile error on both ends.
 //
-// Sequence numbers: each room has an `epoch` (a new one whenever the room is created on a node) and
-// a `seq` that grows by exactly 1 for every event kept for resume (P0: big gifts, thank-yous, LIVE
-// end; P1: combo updates of small gifts). Other events (chat, counters, errors, acks) carry the seq of the last
-// kept event, so a client always knows its resume point `<epoch>:<seq>` and can spot a gap.
+// Sequence numbers: each room has an `epoch` (the same on every node; a new one only when the room
+// bus forgot the room) and a `seq` that strictly grows with every event kept for resume (P0: big
+// gifts, thank-yous, LIVE end; P1: combo updates of small gifts) and may skip numbers. Other events
+// (snapshots, chat, counters, errors, acks) carry the room's current resume point. A client keeps the
+// epoch of its snapshot and the highest seq it saw, reconnects with `since=<epoch>:<seq>` to any
+// node, and gets exactly the kept events after it, or a fresh snapshot.
 import { z } from 'zod';
 import { PublicUser } from './accounts.js';
 import { THANKS_PHRASES } from '../domain/thanks.js';

@@ -1,6 +1,6 @@
 // Proves the LIVE room over real WebSockets against a listening server: snapshot first, gifts sent
 // over HTTP or the socket reach every socket once (big ones alone, small ones as combos) with
-// consecutive seqs, resume yields exactly the missed events, and bad or unauthorized messages are
+// growing seqs, resume yields exactly the missed events, and bad or unauthorized messages are
 // answered with errors without hurting the socket; a socket that stops reading is cut at the hard
 // cap with its resume point while the others keep receiving.
 import { randomUUID } from 'node:crypto';
@@ -82,7 +82,7 @@ for (const dialect of DIALECTS) {
       await expect(TestSocket.open(`${wsBase}/v1/lives/${liveId}/ws?token=lgp_nope`)).rejects.toThrow(/401/);
     });
 
-    it('puts a gift sent over HTTP on every socket with consecutive seqs and identical frames; a big gift is its own gift.sent', async () => {
+    it('puts a gift sent over HTTP on every socket with growing seqs and identical frames; a big gift is its own gift.sent', async () => {
       const { liveId } = await liveOfNewCreator();
       const ana = await viewer();
       const [a, b] = [await connect(liveId), await connect(liveId)];
@@ -92,7 +92,9 @@ for (const dialect of DIALECTS) {
       expect([first.status, second.status]).toEqual([201, 201]);
       for (const s of [a, b]) await s.until((events) => (events.filter((e) => e.type === 'gift.sent').length === 2 ? true : undefined), 'two gifts');
       const giftsOf = (s: TestSocket) => s.events.filter((e) => e.type === 'gift.sent');
-      expect(giftsOf(a).map((e) => e.seq)).toEqual([start + 1, start + 2]);
+      const [s1, s2] = giftsOf(a).map((e) => e.seq);
+      expect(s1).toBeGreaterThan(start);
+      expect(s2).toBeGreaterThan(s1 ?? Number.POSITIVE_INFINITY);
       expect(giftsOf(a)).toEqual(giftsOf(b));
       const framesOf = (s: TestSocket) => s.frames.filter((f) => f.includes('"gift.sent"'));
       expect(framesOf(a)).toEqual(framesOf(b));
@@ -140,7 +142,7 @@ for (const dialect of DIALECTS) {
       expect(updates.length).toBeLessThanOrEqual(5);
       expect(socket.events.filter((e) => e.type === 'gift.sent')).toEqual([]);
       const seqs = kept(socket).map((e) => e.seq);
-      expect(seqs).toEqual(seqs.map((_, i) => (seqs[0] ?? 0) + i));
+      expect(seqs).toEqual([...new Set(seqs)].sort((x, y) => x - y));
       const joiner = await connect(liveId);
       expect((await snapshotOf(joiner)).activeCombos).toContainEqual(expect.objectContaining({ comboId, comboCount: 5 }));
     });
@@ -168,7 +170,7 @@ for (const dialect of DIALECTS) {
       expect(kept(back).slice(0, missed.length)).toEqual(missed);
       expect(missed.map((e) => e.seq).at(-1)).toBeGreaterThanOrEqual(lastSeq);
 
-      for (const since of [`other-epoch:${seen.seq}`, `${epoch}:999999`, 'garbage']) {
+      for (const since of [`other-epoch:${seen.seq}`, `${epoch}:999999999999`, 'garbage']) {
         const fresh = await connect(liveId, { query: `?since=${encodeURIComponent(since)}` });
         await fresh.until((events) => (events.length > 0 ? true : undefined), 'a first event');
         expect(fresh.events[0]).toMatchObject({ type: 'snapshot', data: { epoch } });
@@ -334,8 +336,9 @@ describe('a socket that stops reading', () => {
       (slow.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.resume();
       await slow.until(() => (slow.closed ? true : undefined), 'the slow socket to be closed');
       expect(slow.closed?.code).toBe(4008);
-      const lastSeen = slow.events.filter((e) => e.type === 'gift.sent').at(-1)?.seq ?? 0;
-      expect(lastSeen).toBeLessThan(total);
+      const seenBySlow = slow.events.filter((e) => e.type === 'gift.sent');
+      expect(seenBySlow.length).toBeLessThan(total);
+      const lastSeen = seenBySlow.at(-1)?.seq ?? 0;
       expect(slow.closed?.reason).toBe(`too slow; resume from ${epoch}:${lastSeen}`);
     } finally {
       await gateway.close();

@@ -15,11 +15,14 @@
 // past a socket's budget (20 lines/s) is sampled out for that socket; past the hard cap it is
 // closed with 4008 and its resume point, so one slow phone never holds the room's memory hostage.
 //
-// Several nodes: an applied gift, a chat line, likes, a thank-you or a LIVE end is not recorded where it happens but published on the
-// RoomBus as a room *input*; every node with the room open (the publisher included) records it into
-// its own RoomLog in bus order. A node subscribes when it creates a room and unsubscribes when it
-// drops it (2 minutes after the last socket left). Each node's room has its own epoch, so a resume
-// point from another node gets a snapshot (see docs/ARCHITECTURE.md, "LIVE rooms").
+// Several nodes: an applied gift, a chat line, likes, a thank-you or a LIVE end is not recorded where
+// it happens but published on the RoomBus as a room *input*; the bus numbers it, and every node with
+// the room open (the publisher included) records it into its own RoomLog in bus order. Combos flush
+// on `tick` inputs, which any node publishes while its room has combos to show, so the rooms of all
+// nodes hold the same events under the same epoch and seqs: a client may resume on any node. A
+// node subscribes when it opens a room (and replays the inputs the bus still keeps) and
+// unsubscribes when it drops it, 2 minutes after the last socket left (see docs/ARCHITECTURE.md,
+// "LIVE rooms").
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
@@ -27,7 +30,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { z } from 'zod';
 import type { Principal } from '../app/authenticate.js';
 import type { LiveViewerInput } from '../app/join-live.js';
-import type { RoomBus, RoomEvents } from '../app/ports.js';
+import type { RoomBus, RoomEvents, RoomInput } from '../app/ports.js';
 import type { SentGift } from '../app/send-gift.js';
 import type { Services } from '../app/services.js';
 import type { LiveSummary } from '../domain/live-summary.js';
@@ -39,7 +42,7 @@ import { roomText } from '../domain/thanks.js';
 import type { PublicUser } from '../protocol/accounts.js';
 import { ChatMessageData, ClientMessage, GiftSentData, ResumePoint, ThanksSentData, type RoomErrorData, type RoomEvent, type RoomEventMap, type RoomEventType } from '../protocol/room.js';
 import { InProcessRoomBus } from './in-process-room-bus.js';
-import { ChatBudget, RateWindow, RoomLog, type RoomOutput, type RoomPriority } from './room-log.js';
+import { ChatBudget, RateWindow, RoomLog, type InputPoint, type RoomOutput, type RoomPriority } from './room-log.js';
 
 const PATH = /^\/v1\/lives\/([\w-]{1,64})\/ws$/;
 
@@ -54,6 +57,8 @@ const BusMessage = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('chat'), chat: ChatMessageData }),
   z.object({ kind: z.literal('likes'), count: z.number().int().min(1).max(50) }),
   z.object({ kind: z.literal('thanks'), thanks: ThanksSentData }),
+  // Time to show the combos that have new sends, and to close the idle ones (see RoomLog.recordTick).
+  z.object({ kind: z.literal('tick') }),
 ]);
 type BusMessage = z.infer<typeof BusMessage>;
 
@@ -99,16 +104,27 @@ interface Client {
 }
 
 interface Room {
-  readonly log: RoomLog;
+  /** Replaced only when the bus starts a new epoch for the room (it forgot the old one). */
+  log: RoomLog;
   readonly clients: Set<Client>;
   /** Chat lines per user on this node (bounded). */
   readonly chatRate: RateWindow;
   emptySinceMs: number;
+  /** When this node last published a tick for the room (its clock). */
+  tickAtMs: number;
+}
+
+/** A room whose subscription is being set up: inputs that arrive meanwhile wait here. */
+interface Opening {
+  readonly ready: Promise<Room>;
+  readonly early: RoomInput[];
 }
 
 /** Gift sends one socket may have waiting for the ledger at once. */
 const SENDS_IN_FLIGHT_MAX = 16;
 const FLUSH_EVERY_MS = 100;
+/** How often this node publishes a tick while a room has combos to show (combos flush ≤ 10 Hz). */
+const TICK_EVERY_MS = 100;
 const PRESENCE_BATCH = 100;
 /** Chat lines one user may send per window, per room. */
 const CHAT_LIMIT = 5;
@@ -121,6 +137,7 @@ const CUT_GRACE_MS = 5_000;
 export class RoomGateway implements RoomEvents {
   private readonly wss: WebSocketServer;
   private readonly rooms = new Map<string, Room>();
+  private readonly opening = new Map<string, Opening>();
   private sockets = 0;
   private closing = false;
   private readonly nowMs: () => number;
@@ -140,11 +157,6 @@ export class RoomGateway implements RoomEvents {
     private readonly options: RoomGatewayOptions,
   ) {
     this.nowMs = options.nowMs ?? Date.now;
-    this.bus =
-      options.bus ??
-      new InProcessRoomBus((error, liveId) => {
-        options.log.error({ err: error, liveId }, 'a room input could not be applied');
-      });
     this.limits = {
       bigGiftMinCoins: options.bigGiftMinCoins,
       heartbeatMs: options.heartbeatMs ?? 20_000,
@@ -155,6 +167,15 @@ export class RoomGateway implements RoomEvents {
       socketsMax: options.socketsMax ?? 100_000,
       roomIdleMs: options.roomIdleMs ?? 120_000,
     };
+    this.bus =
+      options.bus ??
+      new InProcessRoomBus({
+        nowMs: this.nowMs,
+        historyMs: this.limits.roomIdleMs,
+        onHandlerError: (error, liveId) => {
+          options.log.error({ err: error, liveId }, 'a room input could not be applied');
+        },
+      });
     // Frames up to 4× the message limit are read and answered with an error event; anything larger
     // is cut by ws itself (close 1009) before it is buffered.
     this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: this.limits.messageMaxBytes * 4, clientTracking: false });
@@ -206,7 +227,7 @@ export class RoomGateway implements RoomEvents {
 
   /** With a process-wide bus only this node's rooms can hear it; with a cluster bus any node's may. */
   private mayBeWatched(liveId: string): boolean {
-    return this.bus.scope === 'cluster' || this.rooms.has(liveId);
+    return this.bus.scope === 'cluster' || this.rooms.has(liveId) || this.opening.has(liveId);
   }
 
   private publish(liveId: string, message: BusMessage): Promise<void> {
@@ -214,12 +235,21 @@ export class RoomGateway implements RoomEvents {
   }
 
   /** A room input from the bus (this node's own publishes included), applied in bus order. */
-  private onBusMessage(liveId: string, payload: string): void {
+  private onInput(liveId: string, input: RoomInput): void {
     const room = this.rooms.get(liveId);
-    if (!room) return;
+    if (!room) {
+      this.opening.get(liveId)?.early.push(input);
+      return;
+    }
+    if (input.epoch !== room.log.epoch) this.restart(liveId, room, input);
+    this.apply(liveId, room, input);
+  }
+
+  /** Records one input into the room's log and sends what it caused. */
+  private apply(liveId: string, room: Room, input: RoomInput): void {
     let parsed: ReturnType<typeof BusMessage.safeParse>;
     try {
-      parsed = BusMessage.safeParse(JSON.parse(payload));
+      parsed = BusMessage.safeParse(JSON.parse(input.payload));
     } catch {
       this.options.log.warn({ liveId }, 'a room bus message is not JSON');
       return;
@@ -229,34 +259,81 @@ export class RoomGateway implements RoomEvents {
       return;
     }
     const message = parsed.data;
-    const nowMs = this.nowMs();
+    const at: InputPoint = { seq: input.seq, ts: input.ts };
     switch (message.kind) {
       case 'gift':
-        this.broadcast(room, room.log.recordGift(message.gift, nowMs, message.ledgerSeq));
+        this.broadcast(room, room.log.recordGift(message.gift, at, message.ledgerSeq));
         break;
       case 'ended':
-        this.broadcast(room, room.log.endLive(message.summary, nowMs));
+        this.broadcast(room, room.log.endLive(message.summary, at));
         break;
       case 'chat':
-        this.broadcast(room, room.log.recordChat(message.chat, nowMs));
+        this.broadcast(room, room.log.recordChat(message.chat, at));
         break;
       case 'likes':
-        this.broadcast(room, room.log.recordLikes(message.count));
+        this.broadcast(room, room.log.recordLikes(message.count, at));
         break;
       case 'thanks':
-        this.broadcast(room, room.log.recordThanks(message.thanks, nowMs));
+        this.broadcast(room, room.log.recordThanks(message.thanks, at));
+        break;
+      case 'tick':
+        this.broadcast(room, room.log.recordTick(at));
         break;
     }
   }
 
-  private subscribe(liveId: string): void {
-    this.bus
-      .subscribe(liveId, (payload) => {
-        this.onBusMessage(liveId, payload);
+  /**
+   * The bus forgot the room and numbers it afresh (a new epoch): the room starts over from this
+   * input, its leaderboard from the ledger, and every socket gets a snapshot to start from.
+   */
+  private restart(liveId: string, room: Room, input: RoomInput): void {
+    this.options.log.warn({ liveId, from: room.log.epoch, to: input.epoch }, 'the room bus started a new epoch for a room');
+    room.log = this.newLog(input.epoch, input.seq - 1);
+    this.seedLeaderboard(liveId, room);
+    const snapshot = room.log.snapshot(this.nowMs());
+    for (const client of room.clients) this.deliver(room, client, null, snapshot, 'P0');
+  }
+
+  private newLog(epoch: string, afterInput: number): RoomLog {
+    return new RoomLog({ epoch, afterInput, bigGiftMinCoins: this.limits.bigGiftMinCoins, bufferMs: this.limits.roomIdleMs });
+  }
+
+  /**
+   * The room of a LIVE on this node, opened if needed: subscribed on the bus, with the inputs the
+   * bus still keeps replayed, so it holds the same events as on every other node. Rejects when the
+   * bus cannot be reached (the socket is refused and its client retries).
+   */
+  private roomFor(liveId: string): Promise<Room> {
+    const room = this.rooms.get(liveId);
+    if (room) return Promise.resolve(room);
+    const pending = this.opening.get(liveId);
+    if (pending) return pending.ready;
+    const early: RoomInput[] = [];
+    const ready = this.bus
+      .subscribe(liveId, (input) => {
+        this.onInput(liveId, input);
       })
-      .catch((error: unknown) => {
-        this.options.log.warn({ err: error, liveId }, 'could not subscribe to a room');
-      });
+      .then(
+        (feed) => {
+          this.opening.delete(liveId);
+          const first = feed.history[0]?.seq ?? feed.seq + 1;
+          const opened: Room = { log: this.newLog(feed.epoch, first - 1), clients: new Set(), chatRate: new RateWindow(CHAT_LIMIT, CHAT_WINDOW_MS), emptySinceMs: this.nowMs(), tickAtMs: Number.NEGATIVE_INFINITY };
+          this.rooms.set(liveId, opened);
+          // Nobody watches yet: replaying sends nothing, it rebuilds the room's events and state.
+          for (const input of [...feed.history, ...early]) {
+            if (input.epoch !== opened.log.epoch) this.restart(liveId, opened, input);
+            this.apply(liveId, opened, input);
+          }
+          this.seedLeaderboard(liveId, opened);
+          return opened;
+        },
+        (error: unknown) => {
+          this.opening.delete(liveId);
+          throw error;
+        },
+      );
+    this.opening.set(liveId, { ready, early });
+    return ready;
   }
 
   private unsubscribe(liveId: string): void {
@@ -341,6 +418,14 @@ export class RoomGateway implements RoomEvents {
       refuse(socket, 503, 'Service Unavailable');
       return;
     }
+    let room: Room;
+    try {
+      room = await this.roomFor(liveId);
+    } catch (error) {
+      this.options.log.warn({ err: error, liveId }, 'a room could not be opened on the bus');
+      refuse(socket, 503, 'Service Unavailable');
+      return;
+    }
     if (this.isClosing() || socket.destroyed) {
       refuse(socket, 503, 'Service Unavailable');
       return;
@@ -356,6 +441,7 @@ export class RoomGateway implements RoomEvents {
         : { liveId, userId: principal?.userId ?? null, anonymousKey: principal ? null : anonymousKey !== null && /^[\w-]{8,64}$/.test(anonymousKey) ? anonymousKey : crypto.randomUUID() };
       const nowMs = this.nowMs();
       this.open(
+        room,
         { ws, liveId, principal, viewer, giftsOnly, isCreator, chatBudget: new ChatBudget(nowMs), user: null, likesInWindow: 0, likesWindowAtMs: nowMs, lastSeq: 0, alive: true, sendsInFlight: 0, cut: false },
         since.success ? since.data : null,
       );
@@ -363,14 +449,13 @@ export class RoomGateway implements RoomEvents {
   }
 
   /** Registers a socket and sends its first message(s), in the same tick, so it misses nothing. */
-  private open(client: Client, since: ResumePoint | null): void {
+  private open(opened: Room, client: Client, since: ResumePoint | null): void {
     const nowMs = this.nowMs();
-    let room = this.rooms.get(client.liveId);
+    // The room may have been dropped while this socket was upgraded: open it again (its feed replays).
+    const room = this.rooms.get(client.liveId) === opened ? opened : null;
     if (!room) {
-      room = { log: new RoomLog({ epoch: newEpoch(), bigGiftMinCoins: this.limits.bigGiftMinCoins, bufferMs: this.limits.roomIdleMs }), clients: new Set(), chatRate: new RateWindow(CHAT_LIMIT, CHAT_WINDOW_MS), emptySinceMs: nowMs };
-      this.rooms.set(client.liveId, room);
-      this.subscribe(client.liveId);
-      this.seedLeaderboard(client.liveId, room);
+      client.ws.close(1012, 'room restarted; reconnect');
+      return;
     }
     const missed = since ? room.log.since(since.epoch, since.seq, nowMs) : null;
     if (missed) for (const event of missed) this.deliver(room, client, frameOf(event), event, 'P1');
@@ -647,6 +732,12 @@ export class RoomGateway implements RoomEvents {
     const nowMs = this.nowMs();
     for (const [liveId, room] of this.rooms) {
       if (room.log.pending) this.broadcast(room, room.log.flush(nowMs));
+      if (nowMs - room.tickAtMs >= TICK_EVERY_MS && room.log.tickDue(nowMs)) {
+        room.tickAtMs = nowMs;
+        this.publish(liveId, { kind: 'tick' }).catch((error: unknown) => {
+          this.options.log.warn({ err: error, liveId }, 'a room tick could not be published');
+        });
+      }
       if (room.clients.size === 0 && nowMs - room.emptySinceMs > this.limits.roomIdleMs) {
         this.rooms.delete(liveId);
         this.unsubscribe(liveId);
@@ -678,11 +769,6 @@ const GIFT_EVENTS: ReadonlySet<RoomEventType> = new Set<RoomEventType>(['snapsho
 
 function frameOf(event: RoomEvent): Buffer {
   return Buffer.from(JSON.stringify(event), 'utf8');
-}
-
-/** A new room incarnation: time-ordered and unique enough per node, without ':'. */
-function newEpoch(): string {
-  return `${Date.now().toString(36)}-${crypto.randomUUID().slice(0, 8)}`;
 }
 
 /** Answers an upgrade request with a plain HTTP error and closes the connection. */

@@ -1,7 +1,7 @@
 // Proves the pure parts of chat, likes and thank-yous: chat is P2 and never kept, likes fold into one latest-state like.batch at most once per interval, a thank-you is a kept P0 event that resume replays, a socket's chat budget samples past 20 lines/s, and the per-user rate window is exact and bounded.
 import { describe, expect, it } from 'vitest';
 import { roomText, THANKS_PHRASES } from '../domain/thanks.js';
-import { ChatBudget, RateWindow, RoomLog } from './room-log.js';
+import { ChatBudget, RateWindow, RoomLog, SEQ_PER_INPUT } from './room-log.js';
 
 const T0 = 1_800_000_000_000;
 const ana = { id: 'u-ana', handle: 'ana', displayName: 'Ana' };
@@ -9,45 +9,46 @@ const host = { id: 'u-host', handle: 'host', displayName: 'Host' };
 const newLog = () => new RoomLog({ epoch: 'e1', bigGiftMinCoins: 1000 });
 
 describe('RoomLog chat, likes and thanks', () => {
-  it('passes chat on as P2 with the last kept seq, and never keeps it for resume', () => {
+  it('passes chat on as P2 with the room resume point, and never keeps it for resume', () => {
     const log = newLog();
-    const out = log.recordChat({ sender: ana, text: 'hi', isCreator: false }, T0);
-    expect(out).toEqual([{ priority: 'P2', event: { type: 'chat.message', seq: 0, ts: T0, data: { sender: ana, text: 'hi', isCreator: false } } }]);
-    expect(log.seq).toBe(0);
+    const out = log.recordChat({ sender: ana, text: 'hi', isCreator: false }, { seq: 1, ts: T0 });
+    expect(out).toEqual([{ priority: 'P2', event: { type: 'chat.message', seq: SEQ_PER_INPUT, ts: T0, data: { sender: ana, text: 'hi', isCreator: false } } }]);
+    expect(log.seq).toBe(SEQ_PER_INPUT);
     expect(log.since('e1', 0, T0 + 1)).toEqual([]);
   });
 
-  it('keeps a thank-you as P0 with the next seq; resume replays it but not the chat around it', () => {
+  it('keeps a thank-you as P0 numbered from its input; resume replays it but not the chat around it', () => {
     const log = newLog();
-    log.recordChat({ sender: ana, text: 'before', isCreator: false }, T0);
-    const [thanks] = log.recordThanks({ from: host, to: ana, text: THANKS_PHRASES[0] }, T0 + 1);
-    log.recordChat({ sender: ana, text: 'after', isCreator: false }, T0 + 2);
-    expect(thanks).toMatchObject({ priority: 'P0', event: { type: 'thanks.sent', seq: 1, data: { text: 'Great job' } } });
+    log.recordChat({ sender: ana, text: 'before', isCreator: false }, { seq: 1, ts: T0 });
+    const [thanks] = log.recordThanks({ from: host, to: ana, text: THANKS_PHRASES[0] }, { seq: 2, ts: T0 + 1 });
+    log.recordChat({ sender: ana, text: 'after', isCreator: false }, { seq: 3, ts: T0 + 2 });
+    expect(thanks).toMatchObject({ priority: 'P0', event: { type: 'thanks.sent', seq: SEQ_PER_INPUT + 1, data: { text: 'Great job' } } });
     expect(log.since('e1', 0, T0 + 3)?.map((e) => e.type)).toEqual(['thanks.sent']);
   });
 
   it('folds likes into one like.batch per interval: latest total and the count since the last batch', () => {
     const log = newLog();
     expect(log.pending).toBe(false);
-    for (const count of [1, 2, 3]) expect(log.recordLikes(count)).toEqual([]);
+    let seq = 0;
+    for (const count of [1, 2, 3]) expect(log.recordLikes(count, { seq: ++seq, ts: T0 })).toEqual([]);
     expect(log.pending).toBe(true);
-    expect(log.flush(T0).map((o) => [o.priority, o.event])).toEqual([['P3', { type: 'like.batch', seq: 0, ts: T0, data: { total: 6, recent: 6 } }]]);
-    log.recordLikes(4);
-    log.recordLikes(50);
+    expect(log.flush(T0).map((o) => [o.priority, o.event])).toEqual([['P3', { type: 'like.batch', seq: 3 * SEQ_PER_INPUT, ts: T0, data: { total: 6, recent: 6 } }]]);
+    log.recordLikes(4, { seq: ++seq, ts: T0 });
+    log.recordLikes(50, { seq: ++seq, ts: T0 });
     expect(log.flush(T0 + 999)).toEqual([]);
     expect(log.flush(T0 + 1000).map((o) => o.event.data)).toEqual([{ total: 60, recent: 54 }]);
     expect(log.flush(T0 + 5000)).toEqual([]);
     expect(log.pending).toBe(false);
-    expect(log.recordLikes(0)).toEqual([]);
+    expect(log.recordLikes(0, { seq: ++seq, ts: T0 })).toEqual([]);
     expect(log.pending).toBe(false);
   });
 
   it('takes no chat, likes or thanks after the LIVE ended', () => {
     const log = newLog();
-    log.endLive({ durationMs: 1, peakViewers: 1, uniqueViewers: 1, gifters: 0, giftsCount: 0, coinsSpent: 0, diamondsEarned: 0, topGifters: [] }, T0);
-    expect(log.recordChat({ sender: ana, text: 'hi', isCreator: false }, T0)).toEqual([]);
-    expect(log.recordThanks({ from: host, to: ana, text: 'thanks' }, T0)).toEqual([]);
-    log.recordLikes(5);
+    log.endLive({ durationMs: 1, peakViewers: 1, uniqueViewers: 1, gifters: 0, giftsCount: 0, coinsSpent: 0, diamondsEarned: 0, topGifters: [] }, { seq: 1, ts: T0 });
+    expect(log.recordChat({ sender: ana, text: 'hi', isCreator: false }, { seq: 2, ts: T0 })).toEqual([]);
+    expect(log.recordThanks({ from: host, to: ana, text: 'thanks' }, { seq: 3, ts: T0 })).toEqual([]);
+    log.recordLikes(5, { seq: 4, ts: T0 });
     expect(log.flush(T0 + 2000)).toEqual([]);
   });
 });

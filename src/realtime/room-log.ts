@@ -3,14 +3,23 @@
 // Classes, as ARCHITECTURE.md's display path sets them:
 // - P0 — gifts of at least `bigGiftMinCoins` and the LIVE end: each one is its own event, at once;
 // - P0 — also the creator's thank-yous (`thanks.sent`);
-// - P1 — smaller gifts: folded into `combo.updated` events, flushed at most every `comboFlushMs`;
+// - P1 — smaller gifts: folded into `combo.updated` events, at most one per combo every
+//   `comboFlushMs`, emitted when a `tick` input arrives (below);
 // - P2 — chat: passed on at once, never kept for resume; each socket samples it past its budget
 //   (ChatBudget below) and drops it past its high-water mark;
 // - P3 — counters (viewers, leaderboard, likes): latest state only, at most every `viewersEveryMs` /
 //   `leaderboardEveryMs` / `likesEveryMs`, never kept for resume.
-// P0 and P1 events take the next `seq` and are kept in a ring buffer (bounded by age and by count),
-// so a client that reconnects with `since=<epoch>:<seq>` gets exactly what it missed, or null, which
-// tells the caller to send a fresh snapshot instead.
+//
+// Same on every node: the log is driven only by room inputs numbered by the RoomBus (`at.seq`,
+// `at.ts`), which every node that watches the room receives in the same order. Its P0 and P1
+// events depend on nothing else (not on this node's clock: combos flush on `tick` inputs, and
+// their time is the bus's), so every node numbers them alike: the events caused by input n have
+// the seqs (n − 1) × SEQ_PER_INPUT + 1, + 2, … and the room's resume point after input n is
+// n × SEQ_PER_INPUT. Seqs therefore grow but skip. A node that opens the room late
+// replays the inputs the bus still keeps and from then on holds the same events as the others. A
+// client that reconnects with `since=<epoch>:<seq>`, to this node or any other, gets exactly the
+// kept events after seq from a ring buffer (bounded by age and by count), or null, which tells the
+// caller to send a fresh snapshot instead.
 import type { ChatMessageData, ComboUpdatedData, GiftSentData, LeaderboardEntry, RoomEvent, RoomEventType, ThanksSentData } from '../protocol/room.js';
 import type { LiveSummary } from '../protocol/lives.js';
 
@@ -22,9 +31,20 @@ export interface RoomOutput {
   readonly priority: RoomPriority;
 }
 
+/** Kept events one input may cause, at most (see the numbering above). */
+export const SEQ_PER_INPUT = 10_000;
+
+/** Where a room input stands in the room: its bus number and the bus's time. */
+export interface InputPoint {
+  readonly seq: number;
+  readonly ts: number;
+}
+
 export interface RoomLogOptions {
-  /** This room's incarnation; a resume point from another epoch gets a snapshot. No ':' in it. */
+  /** The room's incarnation on the bus; a resume point from another epoch gets a snapshot. No ':' in it. */
   readonly epoch: string;
+  /** The bus seq of the last input before the first one this log will be given (default 0). */
+  readonly afterInput?: number;
   /** Gifts whose send is worth at least this many coins are P0. */
   readonly bigGiftMinCoins: number;
   /** How long events stay resumable (default 2 minutes) and how many at most (default 10,000). */
@@ -47,6 +67,8 @@ export interface RoomLogOptions {
 interface ActiveCombo {
   data: ComboUpdatedData;
   lastAtMs: number;
+  /** When its last combo.updated went out (bus time). */
+  sentAtMs: number;
   dirty: boolean;
 }
 
@@ -55,7 +77,12 @@ const UNSEEDED_MAX = 100_000;
 
 export class RoomLog {
   readonly epoch: string;
-  private seqNow = 0;
+  /** The bus seq of the last input applied. */
+  private inputSeq: number;
+  /** The seq of the last kept event (or of the point before the first input). */
+  private seqNow: number;
+  /** A client whose resume point is below this cannot be given exactly what it missed. */
+  private completeFrom: number;
   private readonly options: Required<RoomLogOptions>;
   // The ring buffer of P0/P1 events: `size` events ending at `(head + size - 1) % capacity`.
   private readonly ring: (RoomEvent | undefined)[];
@@ -76,7 +103,6 @@ export class RoomLog {
   private leaderboardSentAtMs = Number.NEGATIVE_INFINITY;
   private top: LeaderboardEntry[] = [];
   private readonly combos = new Map<string, ActiveCombo>();
-  private combosFlushedAtMs = Number.NEGATIVE_INFINITY;
   private readonly recent: GiftSentData[] = [];
   private endedFlag = false;
   private likesTotal = 0;
@@ -87,6 +113,7 @@ export class RoomLog {
     if (options.epoch.includes(':') || options.epoch === '') throw new Error('an epoch is a non-empty string without ":"');
     this.epoch = options.epoch;
     this.options = {
+      afterInput: 0,
       bufferMs: 120_000,
       bufferMax: 10_000,
       comboFlushMs: 100,
@@ -102,11 +129,23 @@ export class RoomLog {
     };
     if (!Number.isInteger(this.options.bufferMax) || this.options.bufferMax < 1) throw new Error('bufferMax must be a positive integer');
     this.ring = new Array<RoomEvent | undefined>(this.options.bufferMax);
+    if (!Number.isSafeInteger(this.options.afterInput) || this.options.afterInput < 0) throw new Error('afterInput must be a non-negative integer');
+    this.inputSeq = this.options.afterInput;
+    this.seqNow = this.watermark();
+    this.completeFrom = this.seqNow;
   }
 
-  /** The seq of the last kept event (0 before any). */
+  /**
+   * The room's resume point: every kept event caused by the inputs applied so far has a seq at or
+   * below it, and every later one a seq above it. Snapshots, acks and counters carry it.
+   */
   get seq(): number {
-    return this.seqNow;
+    return this.watermark();
+  }
+
+  /** The bus seq of the last input applied. */
+  get lastInput(): number {
+    return this.inputSeq;
   }
 
   get ended(): boolean {
@@ -117,8 +156,9 @@ export class RoomLog {
    * Records an applied gift: a big one is returned as its own P0 event; a small one waits for
    * flush(). `ledgerSeq` is the seq of its coin transfer, when known (see seedLeaderboard()).
    */
-  recordGift(gift: GiftSentData, nowMs: number, ledgerSeq: number | null = null): RoomOutput[] {
-    if (this.endedFlag) return [];
+  recordGift(gift: GiftSentData, at: InputPoint, ledgerSeq: number | null = null): RoomOutput[] {
+    if (!this.accept(at) || this.endedFlag) return [];
+    const nowMs = at.ts;
     this.addToLeaderboard(gift.sender, gift.coins);
     if (this.unseeded) {
       this.unseeded.push({ sender: gift.sender, coins: gift.coins, ledgerSeq });
@@ -127,6 +167,7 @@ export class RoomLog {
     this.recent.push(gift);
     if (this.recent.length > this.options.recentGiftsMax) this.recent.shift();
     if (gift.coins >= this.options.bigGiftMinCoins) return [{ event: this.keep('gift.sent', gift, nowMs), priority: 'P0' }];
+
 
     const combo = this.combos.get(gift.comboId);
     if (combo) {
@@ -146,6 +187,7 @@ export class RoomLog {
     this.combos.set(gift.comboId, {
       data: { comboId: gift.comboId, sender: gift.sender, giftId: gift.gift.id, comboCount: gift.comboCount, coins: gift.coins, final: false },
       lastAtMs: nowMs,
+      sentAtMs: Number.NEGATIVE_INFINITY,
       dirty: true,
     });
     return out;
@@ -159,28 +201,60 @@ export class RoomLog {
   }
 
   /** A chat line: passed on at once as a P2 event, not kept. */
-  recordChat(chat: ChatMessageData, nowMs: number): RoomOutput[] {
-    if (this.endedFlag) return [];
-    return [{ event: this.transient('chat.message', chat, nowMs), priority: 'P2' }];
+  recordChat(chat: ChatMessageData, at: InputPoint): RoomOutput[] {
+    if (!this.accept(at) || this.endedFlag) return [];
+    return [{ event: this.transient('chat.message', chat, at.ts), priority: 'P2' }];
   }
 
   /** Taps on the heart: added up, sent by flush() as one `like.batch` at most every `likesEveryMs`. */
-  recordLikes(count: number): RoomOutput[] {
-    if (this.endedFlag || !Number.isInteger(count) || count < 1) return [];
+  recordLikes(count: number, at: InputPoint): RoomOutput[] {
+    if (!this.accept(at) || this.endedFlag || !Number.isInteger(count) || count < 1) return [];
     this.likesTotal = Math.min(Number.MAX_SAFE_INTEGER, this.likesTotal + count);
     this.likesRecent = Math.min(Number.MAX_SAFE_INTEGER, this.likesRecent + count);
     return [];
   }
 
   /** The creator's thank-you: its own P0 event, kept for resume. */
-  recordThanks(thanks: ThanksSentData, nowMs: number): RoomOutput[] {
-    if (this.endedFlag) return [];
-    return [{ event: this.keep('thanks.sent', thanks, nowMs), priority: 'P0' }];
+  recordThanks(thanks: ThanksSentData, at: InputPoint): RoomOutput[] {
+    if (!this.accept(at) || this.endedFlag) return [];
+    return [{ event: this.keep('thanks.sent', thanks, at.ts), priority: 'P0' }];
+  }
+
+  /**
+   * A `tick` input: each combo with sends not yet shown gets a `combo.updated` (at most one per
+   * `comboFlushMs` of bus time), and each combo idle for `comboIdleMs` a final one. Any node may
+   * publish ticks (see tickDue); extra ones change nothing.
+   */
+  recordTick(at: InputPoint): RoomOutput[] {
+    if (!this.accept(at) || this.endedFlag) return [];
+    const out: RoomOutput[] = [];
+    for (const [comboId, combo] of [...this.combos]) {
+      if (at.ts - combo.lastAtMs >= this.options.comboIdleMs) out.push(...this.finishCombo(comboId, at.ts));
+      else if (combo.dirty && at.ts - combo.sentAtMs >= this.options.comboFlushMs) {
+        combo.dirty = false;
+        combo.sentAtMs = at.ts;
+        out.push({ event: this.keep('combo.updated', combo.data, at.ts), priority: 'P1' });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Whether this node should publish a tick now (its clock, `nowMs`): a combo has sends not yet
+   * shown, or has been idle long enough to be final.
+   */
+  tickDue(nowMs: number): boolean {
+    if (this.endedFlag) return false;
+    for (const combo of this.combos.values()) {
+      if (combo.dirty || nowMs - combo.lastAtMs >= this.options.comboIdleMs) return true;
+    }
+    return false;
   }
 
   /** The LIVE ended: pending combos are flushed as final, then `live.ended` (P0). Only the first call counts. */
-  endLive(summary: LiveSummary, nowMs: number): RoomOutput[] {
-    if (this.endedFlag) return [];
+  endLive(summary: LiveSummary, at: InputPoint): RoomOutput[] {
+    if (!this.accept(at) || this.endedFlag) return [];
+    const nowMs = at.ts;
     const out: RoomOutput[] = [];
     for (const comboId of [...this.combos.keys()]) out.push(...this.finishCombo(comboId, nowMs));
     this.endedFlag = true;
@@ -188,23 +262,9 @@ export class RoomLog {
     return out;
   }
 
-  /** Whatever is due now: combo updates (≤ 1 per `comboFlushMs`), finished combos, counters. */
+  /** The counters due now on this node's clock (P3, not kept): viewers, leaderboard, likes. */
   flush(nowMs: number): RoomOutput[] {
     const out: RoomOutput[] = [];
-    if (nowMs - this.combosFlushedAtMs >= this.options.comboFlushMs) {
-      let flushed = false;
-      for (const [comboId, combo] of [...this.combos]) {
-        if (nowMs - combo.lastAtMs > this.options.comboIdleMs) {
-          out.push(...this.finishCombo(comboId, nowMs));
-          flushed = true;
-        } else if (combo.dirty) {
-          combo.dirty = false;
-          out.push({ event: this.keep('combo.updated', combo.data, nowMs), priority: 'P1' });
-          flushed = true;
-        }
-      }
-      if (flushed) this.combosFlushedAtMs = nowMs;
-    }
     if (this.viewersDirty && nowMs - this.viewersSentAtMs >= this.options.viewersEveryMs) {
       this.viewersDirty = false;
       this.viewersSentAtMs = nowMs;
@@ -227,7 +287,7 @@ export class RoomLog {
 
   /** True while flush() may still have something to emit (the caller's timer can rest otherwise). */
   get pending(): boolean {
-    return this.combos.size > 0 || this.viewersDirty || this.leaderboardDirty || this.likesRecent > 0;
+    return this.viewersDirty || this.leaderboardDirty || this.likesRecent > 0;
   }
 
   /**
@@ -236,12 +296,17 @@ export class RoomLog {
    */
   since(epoch: string, seq: number, nowMs: number): RoomEvent[] | null {
     this.prune(nowMs);
-    if (epoch !== this.epoch || !Number.isInteger(seq) || seq < 0 || seq > this.seqNow) return null;
-    if (seq === this.seqNow) return [];
-    const oldest = this.at(0);
-    if (oldest === undefined || seq + 1 < oldest.seq) return null;
+    if (epoch !== this.epoch || !Number.isSafeInteger(seq) || seq < this.completeFrom || seq > this.watermark()) return null;
+    // The ring is in seq order: find the first event after `seq` by binary search.
+    let lo = 0;
+    let hi = this.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.at(mid)?.seq ?? Number.POSITIVE_INFINITY) <= seq) lo = mid + 1;
+      else hi = mid;
+    }
     const out: RoomEvent[] = [];
-    for (let i = seq + 1 - oldest.seq; i < this.size; i++) {
+    for (let i = lo; i < this.size; i++) {
       const e = this.at(i);
       if (e !== undefined) out.push(e);
     }
@@ -251,13 +316,14 @@ export class RoomLog {
   /** The whole state a new or far-behind client starts from. */
   snapshot(nowMs: number): RoomEvent<'snapshot'> {
     if (this.leaderboardDirty) this.top = this.computeTop();
+    const seq = this.watermark();
     return {
       type: 'snapshot',
-      seq: this.seqNow,
+      seq,
       ts: nowMs,
       data: {
         epoch: this.epoch,
-        seq: this.seqNow,
+        seq,
         viewers: this.viewers,
         leaderboard: { version: this.leaderboardVersion, top: this.top },
         activeCombos: [...this.combos.values()].map((c) => c.data),
@@ -321,12 +387,31 @@ export class RoomLog {
     return [...this.gifters.values()].sort((a, b) => b.coins - a.coins || a.user.id.localeCompare(b.user.id)).slice(0, this.options.leaderboardSize);
   }
 
-  /** Gives the event the next seq and keeps it for resume. */
+  /**
+   * Takes an input in bus order: false for one already applied. A jump in the numbering means the
+   * bus lost inputs (they were trimmed before this node could read them): what came before the
+   * jump can no longer be given exactly, so those resume points get a snapshot.
+   */
+  private accept(at: InputPoint): boolean {
+    if (!Number.isSafeInteger(at.seq) || at.seq <= this.inputSeq) return false;
+    if (at.seq > this.inputSeq + 1) this.completeFrom = Math.max(this.completeFrom, (at.seq - 1) * SEQ_PER_INPUT);
+    this.inputSeq = at.seq;
+    this.seqNow = Math.max(this.seqNow, (at.seq - 1) * SEQ_PER_INPUT);
+    return true;
+  }
+
+  private watermark(): number {
+    return this.inputSeq * SEQ_PER_INPUT;
+  }
+
+  /** Gives the event the next seq of the current input and keeps it for resume. */
   private keep<K extends RoomEventType>(type: K, data: RoomEvent<K>['data'], nowMs: number): RoomEvent {
+    if (this.seqNow + 1 > this.watermark()) throw new Error(`one room input caused more than ${SEQ_PER_INPUT} events`);
     this.seqNow += 1;
     const event = { type, seq: this.seqNow, ts: nowMs, data } as RoomEvent;
     const capacity = this.ring.length;
     if (this.size === capacity) {
+      this.completeFrom = Math.max(this.completeFrom, this.at(0)?.seq ?? 0);
       this.head = (this.head + 1) % capacity;
       this.size -= 1;
     }
@@ -336,9 +421,9 @@ export class RoomLog {
     return event;
   }
 
-  /** An event that is not kept: it carries the seq of the last kept one. */
+  /** An event that is not kept: it carries the room's resume point. */
   private transient<K extends RoomEventType>(type: K, data: RoomEvent<K>['data'], nowMs: number): RoomEvent {
-    return { type, seq: this.seqNow, ts: nowMs, data } as RoomEvent;
+    return { type, seq: this.watermark(), ts: nowMs, data } as RoomEvent;
   }
 
   private at(i: number): RoomEvent | undefined {
@@ -351,6 +436,7 @@ export class RoomLog {
     while (this.size > 0) {
       const oldest = this.at(0);
       if (oldest === undefined || nowMs - oldest.ts <= this.options.bufferMs) return;
+      this.completeFrom = Math.max(this.completeFrom, oldest.seq);
       this.ring[this.head] = undefined;
       this.head = (this.head + 1) % this.ring.length;
       this.size -= 1;

@@ -72,7 +72,7 @@ interface PendingAck {
 /** Chat, like and thanks messages waiting for their ack at once, at most. */
 const PENDING_ACKS_MAX = 100;
 
-/** Events that take the next seq and are kept for resume; the others repeat the last kept seq. */
+/** Events kept for resume, with strictly growing seqs; the others carry the room's resume point. */
 const KEPT: ReadonlySet<RoomEventType> = new Set<RoomEventType>(['gift.sent', 'combo.updated', 'thanks.sent', 'live.ended']);
 const OPEN = 1;
 
