@@ -91,6 +91,20 @@ export type LikeBatchData = z.infer<typeof LikeBatchData>;
 export const ThanksSentData = z.object({ from: PublicUser, to: PublicUser, text: z.string().min(1).max(200) });
 export type ThanksSentData = z.infer<typeof ThanksSentData>;
 
+/**
+ * Private to the LIVE's creator, at once: their title, chat line or thank-you promised something in
+ * exchange for gifts or engagement (gift-baiting). The message itself went out as written (it is
+ * their choice); this says why it is against the rules and what to say instead. Not kept for resume.
+ */
+export const CoachWarningData = z.object({
+  source: z.enum(['title', 'chat', 'thanks']),
+  kind: z.enum(['gifts_for_reward', 'engagement_for_reward', 'follow_for_follow']),
+  excerpt: z.string().max(2_000).describe('The words that made the promise, as written'),
+  why: z.string(),
+  suggestions: z.array(z.string()).describe('What to say instead: the suggested thank-you phrases'),
+});
+export type CoachWarningData = z.infer<typeof CoachWarningData>;
+
 /** The answer to a `chat.send`, `like.send` or `thanks.send`: done, or why not. */
 export const AckData = z.union([
   z.object({ id: z.string(), ok: z.literal(true) }),
@@ -110,6 +124,7 @@ export const RoomEventSchemas = {
   'chat.message': ChatMessageData,
   'like.batch': LikeBatchData,
   'thanks.sent': ThanksSentData,
+  'coach.warning': CoachWarningData,
   ack: AckData,
   error: RoomErrorData,
 } as const;
@@ -138,6 +153,7 @@ export const RoomEventSchema = z.discriminatedUnion('type', [
   envelope('chat.message'),
   envelope('like.batch'),
   envelope('thanks.sent'),
+  envelope('coach.warning'),
   envelope('ack'),
   envelope('error'),
 ]);

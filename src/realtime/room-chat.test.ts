@@ -25,9 +25,9 @@ describe.skipIf(!sqlite?.available)('chat, likes and thank-yous in a LIVE room',
 
   let users = 0;
   const user = (prefix = 'chatter') => signUpAs(node, { handle: `${prefix}${users++}` });
-  async function liveOfNewCreator(): Promise<{ liveId: string; cookie: string; userId: string }> {
+  async function liveOfNewCreator(title = 'Chat test'): Promise<{ liveId: string; cookie: string; userId: string }> {
     const creator = await user('host');
-    const live = await node.call<{ id: string }>({ method: 'POST', url: '/v1/lives', headers: { cookie: creator.cookie }, payload: { title: 'Chat test' } });
+    const live = await node.call<{ id: string }>({ method: 'POST', url: '/v1/lives', headers: { cookie: creator.cookie }, payload: { title } });
     expect(live.status).toBe(201);
     return { liveId: live.body.id, ...creator };
   }
@@ -136,5 +136,37 @@ describe.skipIf(!sqlite?.available)('chat, likes and thank-yous in a LIVE room',
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(back.of('chat.message')).toEqual([]);
     expect(back.of('snapshot')).toEqual([]);
+  });
+
+  it('coaches the creator privately when their title, chat or thank-you baits for gifts; the line still goes out, and thanks alone never do', async () => {
+    const { liveId, cookie: hostCookie } = await liveOfNewCreator('Send gifts and I will give you a shoutout!');
+    const ana = await user();
+    const viewer = await connect(liveId, { cookie: ana.cookie });
+    const studio = await TestSocket.open(`${wsBase}/v1/lives/${liveId}/ws`, { cookie: hostCookie });
+    sockets.push(studio);
+    // The creator's socket: the snapshot, then at once the coaching about the title.
+    await studio.until((events) => (events.length >= 2 ? true : undefined), 'two events');
+    expect(studio.events.map((e) => e.type).slice(0, 2)).toEqual(['snapshot', 'coach.warning']);
+    expect(studio.events[1]).toMatchObject({ data: { source: 'title', kind: 'gifts_for_reward', suggestions: expect.arrayContaining([...THANKS_PHRASES]) as unknown } });
+
+    expect(await ack(studio, { type: 'chat.send', data: { text: 'follow for follow, everyone!' } })).toMatchObject({ ok: true });
+    const line = await viewer.event('chat.message', (e) => e.data.isCreator);
+    expect(line.data.text).toBe('follow for follow, everyone!');
+    const coached = await studio.event('coach.warning', (e) => e.data.source === 'chat');
+    expect(coached.data).toMatchObject({ kind: 'follow_for_follow' });
+    expect('follow for follow, everyone!').toContain(coached.data.excerpt);
+    expect(coached.data.why.length).toBeGreaterThan(10);
+
+    const thanked = await ack(studio, { type: 'thanks.send', data: { toUserId: ana.userId, text: 'Share this LIVE and I’ll follow you back' } });
+    expect(thanked).toMatchObject({ ok: true });
+    await viewer.event('thanks.sent');
+    await studio.event('coach.warning', (e) => e.data.source === 'thanks');
+    for (const phrase of THANKS_PHRASES) expect(await ack(studio, { type: 'thanks.send', data: { toUserId: ana.userId, phrase } })).toMatchObject({ ok: true });
+    await viewer.until((events) => (events.filter((e) => e.type === 'thanks.sent').length === 1 + THANKS_PHRASES.length ? true : undefined), 'every thank-you');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const coaching = studio.events.filter((e): e is RoomEvent<'coach.warning'> => e.type === 'coach.warning');
+    expect(coaching.map((e) => e.data.source)).toEqual(['title', 'chat', 'thanks']);
+    // Nobody else ever sees the coaching.
+    expect(viewer.events.filter((e) => e.type === 'coach.warning')).toEqual([]);
   });
 });

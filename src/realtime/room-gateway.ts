@@ -38,9 +38,10 @@ import { parseCookies, SESSION_COOKIE } from '../http/auth.js';
 import { toHttpError } from '../http/errors.js';
 import { presentGift, presentLiveSummary, presentSentGift } from '../http/present.js';
 import { LiveSummary as LiveSummaryData } from '../protocol/lives.js';
+import { detectGiftBaiting } from '../domain/gift-baiting.js';
 import { roomText } from '../domain/thanks.js';
 import type { PublicUser } from '../protocol/accounts.js';
-import { ChatMessageData, ClientMessage, GiftSentData, ResumePoint, ThanksSentData, type RoomErrorData, type RoomEvent, type RoomEventMap, type RoomEventType } from '../protocol/room.js';
+import { ChatMessageData, ClientMessage, CoachWarningData, GiftSentData, ResumePoint, ThanksSentData, type RoomErrorData, type RoomEvent, type RoomEventMap, type RoomEventType } from '../protocol/room.js';
 import { InProcessRoomBus } from './in-process-room-bus.js';
 import { ChatBudget, RateWindow, RoomLog, type InputPoint, type RoomOutput, type RoomPriority } from './room-log.js';
 
@@ -54,9 +55,10 @@ const BusMessage = z.discriminatedUnion('kind', [
   // ledgerSeq: the seq of the gift's coin transfer, so a leaderboard seeded from the ledger counts it once.
   z.object({ kind: z.literal('gift'), gift: GiftSentData, ledgerSeq: z.number().int().nonnegative().nullable().default(null) }),
   z.object({ kind: z.literal('ended'), summary: LiveSummaryData }),
-  z.object({ kind: z.literal('chat'), chat: ChatMessageData }),
+  // coach: the creator's line promised something for gifts; every node tells the creator's sockets.
+  z.object({ kind: z.literal('chat'), chat: ChatMessageData, coach: CoachWarningData.nullable().default(null) }),
   z.object({ kind: z.literal('likes'), count: z.number().int().min(1).max(50) }),
-  z.object({ kind: z.literal('thanks'), thanks: ThanksSentData }),
+  z.object({ kind: z.literal('thanks'), thanks: ThanksSentData, coach: CoachWarningData.nullable().default(null) }),
   // Time to show the combos that have new sends, and to close the idle ones (see RoomLog.recordTick).
   z.object({ kind: z.literal('tick') }),
 ]);
@@ -269,17 +271,26 @@ export class RoomGateway implements RoomEvents {
         break;
       case 'chat':
         this.broadcast(room, room.log.recordChat(message.chat, at));
+        if (message.coach) this.coach(room, message.coach, input.ts);
         break;
       case 'likes':
         this.broadcast(room, room.log.recordLikes(message.count, at));
         break;
       case 'thanks':
         this.broadcast(room, room.log.recordThanks(message.thanks, at));
+        if (message.coach) this.coach(room, message.coach, input.ts);
         break;
       case 'tick':
         this.broadcast(room, room.log.recordTick(at));
         break;
     }
+  }
+
+  /** A private coach.warning to every socket of the LIVE's creator in this room (P0: never dropped). */
+  private coach(room: Room, data: CoachWarningData, ts: number): void {
+    const event: RoomEvent = { type: 'coach.warning', seq: room.log.seq, ts, data };
+    const frame = frameOf(event);
+    for (const client of room.clients) if (client.isCreator && !client.giftsOnly) this.deliver(room, client, frame, event, 'P0');
   }
 
   /**
@@ -442,6 +453,7 @@ export class RoomGateway implements RoomEvents {
       const nowMs = this.nowMs();
       this.open(
         room,
+        live.title,
         { ws, liveId, principal, viewer, giftsOnly, isCreator, chatBudget: new ChatBudget(nowMs), user: null, likesInWindow: 0, likesWindowAtMs: nowMs, lastSeq: 0, alive: true, sendsInFlight: 0, cut: false },
         since.success ? since.data : null,
       );
@@ -449,7 +461,7 @@ export class RoomGateway implements RoomEvents {
   }
 
   /** Registers a socket and sends its first message(s), in the same tick, so it misses nothing. */
-  private open(opened: Room, client: Client, since: ResumePoint | null): void {
+  private open(opened: Room, title: string, client: Client, since: ResumePoint | null): void {
     const nowMs = this.nowMs();
     // The room may have been dropped while this socket was upgraded: open it again (its feed replays).
     const room = this.rooms.get(client.liveId) === opened ? opened : null;
@@ -464,6 +476,9 @@ export class RoomGateway implements RoomEvents {
       this.deliver(room, client, null, snapshot, 'P0');
     }
     client.lastSeq = room.log.seq;
+    // The creator's studio is told at once when the LIVE's title itself baits for gifts.
+    const baiting = client.isCreator && !client.giftsOnly ? coachingFor('title', title) : null;
+    if (baiting) this.deliver(room, client, null, { type: 'coach.warning', seq: room.log.seq, ts: nowMs, data: baiting }, 'P0');
     room.clients.add(client);
     this.sockets += 1;
     const joined = room;
@@ -617,7 +632,7 @@ export class RoomGateway implements RoomEvents {
     this.publishFor(room, client, message.id, async () => {
       const sender = await this.userOf(client, principal.userId);
       if (!sender) return { code: 'unauthenticated', message: 'Sign in to chat.' };
-      return { kind: 'chat', chat: { sender, text, isCreator: client.isCreator } };
+      return { kind: 'chat', chat: { sender, text, isCreator: client.isCreator }, coach: client.isCreator ? coachingFor('chat', text) : null };
     });
   }
 
@@ -658,7 +673,7 @@ export class RoomGateway implements RoomEvents {
       const [from, to] = await Promise.all([this.userOf(client, principal.userId), this.options.services.getUser(message.toUserId)]);
       if (!from) return { code: 'unauthenticated', message: 'Sign in to thank.' };
       if (!to) return { code: 'not_found', message: 'No such user.' };
-      return { kind: 'thanks', thanks: { from, to: { id: to.id, handle: to.handle, displayName: to.displayName }, text } };
+      return { kind: 'thanks', thanks: { from, to: { id: to.id, handle: to.handle, displayName: to.displayName }, text }, coach: coachingFor('thanks', text) };
     });
   }
 
@@ -766,6 +781,12 @@ export class RoomGateway implements RoomEvents {
 }
 
 const GIFT_EVENTS: ReadonlySet<RoomEventType> = new Set<RoomEventType>(['snapshot', 'gift.sent', 'combo.updated', 'live.ended', 'error', 'gift.ack', 'ack']);
+
+/** The private coaching for a creator's title or line that baits for gifts, or null. */
+function coachingFor(source: CoachWarningData['source'], text: string): CoachWarningData | null {
+  const finding = detectGiftBaiting(text);
+  return finding ? { source, kind: finding.kind, excerpt: finding.excerpt.slice(0, 2_000), why: finding.why, suggestions: [...finding.suggestions] } : null;
+}
 
 function frameOf(event: RoomEvent): Buffer {
   return Buffer.from(JSON.stringify(event), 'utf8');
