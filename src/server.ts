@@ -1,6 +1,7 @@
 // Composition root: reads the config, opens the database and the ledger, builds the adapters and
 // binds the use cases to them, seeds the demo on first run, wires the HTTP app, and shuts all of it
 // down in order on SIGTERM/SIGINT.
+import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
@@ -27,6 +28,7 @@ import { livesRoutes } from './http/routes/lives.js';
 import { startIntervalJob } from './platform/interval-job.js';
 import { nodeIds } from './platform/node-ids.js';
 import { ScryptPasswordHasher } from './platform/scrypt-password-hasher.js';
+import { ensureWebBuilt, webRoot } from './platform/web-build.js';
 import { openStorage, type Storage } from './storage/database.js';
 import { KyselyApiTokenStore, KyselyAuditLog, KyselySessionStore, KyselyUserStore } from './storage/kysely-user-store.js';
 import type { PayoutProvider } from './app/ports.js';
@@ -56,6 +58,8 @@ export interface BuildOptions {
   readonly payoutProvider?: PayoutProvider;
   /** How room inputs reach the other nodes (closed with the node); from REDIS_URL when absent. */
   readonly roomBus?: RoomBus;
+  /** The built web app to serve at / (default web/dist); without a build only the API is served. */
+  readonly webDistDir?: string;
 }
 
 /** Wires a whole Livegift node without listening: what `serve` runs, and what tests inject into. */
@@ -139,6 +143,7 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
       logLevel: config.logLevel,
       metrics,
       version: VERSION,
+      webDistDir: options.webDistDir ?? join(webRoot(), 'dist'),
       authenticate: (credentials) => services.authenticate(credentials),
       routes: [accountsRoutes(services), giftsRoutes(services, art), livesRoutes(services), coinsRoutes(services), sandboxCheckoutRoutes(payments), payoutsRoutes(services), adminRoutes(services)],
       async health() {
@@ -252,6 +257,8 @@ export interface RunningServer extends Livegift {
 }
 
 export async function startServer(config: Config): Promise<RunningServer> {
+  // A fresh clone has no web build yet: make it before serving (a second or so).
+  await ensureWebBuilt({ info: (m) => { console.error(m); }, warn: (m) => { console.error(m); } });
   const node = await buildLivegift(config);
   try {
     const address = await node.app.listen({ port: config.port, host: config.host });

@@ -1,5 +1,5 @@
 // Proves `livegift serve` as a person runs it: a fresh directory gets a migrated, seeded SQLite
-// database, /healthz and /metrics answer, SIGTERM drains and exits 0, and `livegift reconcile`
+// database, the web app is served at / (its bundle cached for good), /healthz and /metrics answer, SIGTERM drains and exits 0, and `livegift reconcile`
 // then finds the demo ledger consistent; a bad config value stops start-up naming the variable.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -47,9 +47,17 @@ describe('livegift serve', () => {
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok', checks: { database: 'ok', ledger: 'ok' } });
 
+    // The web app, built on first start: its page, then its bundle (content-hashed, cached for good).
     const home = await fetch(`${url}/`);
     expect(home.status).toBe(200);
-    expect(await home.text()).toContain('href="/docs"');
+    const page = await home.text();
+    expect(page).toContain('<div id="root">');
+    const script = /src="(\/app\/[\w.-]+\.js)"/.exec(page)?.[1];
+    expect(script).toBeDefined();
+    const bundle = await fetch(`${url}${script ?? ''}`);
+    expect(bundle.status).toBe(200);
+    expect(bundle.headers.get('cache-control')).toContain('immutable');
+    expect((await fetch(`${url}/signup`)).headers.get('content-type')).toContain('text/html');
 
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/livegift_ledger_groups_committed_total \d+/);

@@ -16,6 +16,7 @@ import type { Registry } from 'prom-client';
 import { Histogram } from 'prom-client';
 import type { Principal } from '../app/authenticate.js';
 import { credentialsOf } from './auth.js';
+import { registerWebApp } from './web-app.js';
 import { toHttpError } from './errors.js';
 
 export interface HealthReport {
@@ -33,6 +34,8 @@ export interface AppDeps {
   authenticate(credentials: { sessionSecret?: string; bearer?: string }): Promise<Principal | null>;
   /** Route plugins, registered in order under the root. */
   readonly routes: readonly FastifyPluginAsync[];
+  /** The built web app (web/dist) to serve at /; when it holds no build, / describes the API. */
+  readonly webDistDir?: string;
 }
 
 /** Largest request body we read; anything bigger is refused before parsing. */
@@ -116,8 +119,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
-  // Until the web app is served here, the root says what this server is and where to go.
-  app.get('/', { schema: { hide: true } }, (_request, reply) =>
+  // The web app at / when it is built; otherwise the root says what this server is and where to go.
+  const webApp = deps.webDistDir !== undefined && registerWebApp(app, deps.webDistDir);
+  if (!webApp) app.get('/', { schema: { hide: true } }, (_request, reply) =>
     reply.type('text/html; charset=utf-8').send(`<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>Livegift</title><style>
 body{margin:0;min-height:100vh;display:grid;place-items:center;background:#0f0f14;color:#f4f4f8;font:16px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif}

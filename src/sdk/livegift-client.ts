@@ -69,7 +69,8 @@ export class LivegiftClient {
    */
   constructor(options: LivegiftClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.fetchImpl = options.fetch ?? fetch;
+    // Bound: a browser refuses `fetch` called as a method of another object ("Illegal invocation").
+    this.fetchImpl = options.fetch ?? fetch.bind(globalThis);
     this.retries = options.retries ?? 3;
     this.token = options.token;
   }

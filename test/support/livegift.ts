@@ -59,7 +59,7 @@ export type { FastifyInstance };
 /** Signs up a user and returns the session cookie header value to act as them. */
 export async function signUpAs(
   node: TestNode,
-  who: { handle: string; birthDate?: string; password?: string },
+  who: { handle: string; birthDate?: string; password?: string; displayName?: string },
 ): Promise<{ cookie: string; userId: string }> {
   const res = await node.app.inject({
     method: 'POST',
@@ -68,7 +68,7 @@ export async function signUpAs(
       email: `${who.handle}@example.test`,
       password: who.password ?? 'correct horse battery',
       handle: who.handle,
-      displayName: who.handle.toUpperCase(),
+      displayName: who.displayName ?? who.handle.toUpperCase(),
       birthDate: who.birthDate ?? '1990-05-17',
     },
   });

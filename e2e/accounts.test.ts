@@ -1,0 +1,106 @@
+// Proves the first pages in a real Chromium against a real node on a fresh database: the home page
+// lists the LIVEs on air (and says so when there are none); a new adult signs up and sees their coin
+// balance; a 16-year-old signs up and is told at once why gifting and going LIVE are not available;
+// a wrong password is explained in words; log out and log in again. Screenshots of each page at
+// phone and desktop sizes go to docs/screenshots/.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../test/support/databases.js';
+import { openTestNode, signUpAs, type TestNode } from '../test/support/livegift.js';
+import { CHROMIUM, launchChromium, VIEWPORTS } from './browser.js';
+
+const sqlite = DIALECTS.find((d) => d.name === 'sqlite');
+const SHOTS = join(import.meta.dirname, '..', 'docs', 'screenshots');
+const chromiumThere = existsSync(CHROMIUM);
+if (!chromiumThere && process.env.CI === 'true') throw new Error(`Chromium is required with CI=true but is not at ${CHROMIUM}`);
+
+describe.skipIf(!sqlite?.available || !chromiumThere)('accounts and home in Chromium', () => {
+  let node: TestNode;
+  let base: string;
+  let browser: Browser;
+  beforeAll(async () => {
+    if (!sqlite) throw new Error('no SQLite dialect');
+    node = await openTestNode(sqlite);
+    base = await node.app.listen({ port: 0, host: '127.0.0.1' });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser.close();
+    await node.drop();
+  });
+
+  async function page(size: keyof typeof VIEWPORTS): Promise<Page> {
+    const context = await browser.newContext({ viewport: VIEWPORTS[size] });
+    return context.newPage();
+  }
+  async function shoot(p: Page, name: string): Promise<void> {
+    await p.screenshot({ path: join(SHOTS, `${name}.png`) });
+  }
+
+  it('shows the LIVEs on air, or says nobody is LIVE', async () => {
+    const phone = await page('phone');
+    await phone.goto(`${base}/`);
+    await phone.getByText('Nobody is LIVE right now.').waitFor();
+    await shoot(phone, 'home-empty-phone');
+
+    const creator = await signUpAs(node, { handle: 'mira_live' });
+    const started = await node.call({ method: 'POST', url: '/v1/lives', headers: { cookie: creator.cookie }, payload: { title: 'Sunday sketching' } });
+    expect(started.status).toBe(201);
+    await phone.reload();
+    const card = phone.getByRole('link', { name: /Sunday sketching by/ });
+    await card.waitFor();
+    expect(await card.textContent()).toContain('LIVE');
+    await shoot(phone, 'home-phone');
+    const desktop = await page('desktop');
+    await desktop.goto(`${base}/`);
+    await desktop.getByRole('link', { name: /Sunday sketching by/ }).waitFor();
+    await shoot(desktop, 'home-desktop');
+  });
+
+  it('signs up an adult, who sees their coins; log out and in again; a wrong password is explained', async () => {
+    const phone = await page('phone');
+    await phone.goto(`${base}/`);
+    await phone.getByRole('link', { name: 'Sign up' }).click();
+    await phone.getByRole('heading', { name: 'Create your account' }).waitFor();
+    await shoot(phone, 'signup-phone');
+    await phone.getByLabel('Email').fill('ana@example.test');
+    await phone.getByLabel('Handle').fill('ana_web');
+    await phone.getByLabel('Display name').fill('Ana Reyes');
+    await phone.getByLabel('Password').fill('ana password 1');
+    await phone.getByLabel('Date of birth').fill('2000-08-09');
+    await phone.getByRole('button', { name: 'Sign up' }).click();
+    await phone.getByRole('heading', { name: 'Hi Ana Reyes' }).waitFor();
+    expect(await phone.getByLabel('0 coins').textContent()).toContain('0');
+
+    await phone.getByRole('button', { name: 'Log out' }).click();
+    await phone.getByRole('link', { name: 'Log in' }).click();
+    await phone.getByLabel('Handle or email').fill('ana_web');
+    await phone.getByLabel('Password').fill('not the password');
+    await phone.getByRole('button', { name: 'Log in' }).click();
+    expect(await phone.getByRole('alert').textContent()).toBe('That handle or email and password do not match.');
+    await shoot(phone, 'login-error-phone');
+    await phone.getByLabel('Password').fill('ana password 1');
+    await phone.getByRole('button', { name: 'Log in' }).click();
+    await phone.getByRole('heading', { name: 'Hi Ana Reyes' }).waitFor();
+  });
+
+  it('tells a 16-year-old at once what they can do and why gifting is not available', async () => {
+    const phone = await page('phone');
+    await phone.goto(`${base}/signup`);
+    const sixteen = new Date();
+    sixteen.setFullYear(sixteen.getFullYear() - 16);
+    await phone.getByLabel('Email').fill('kit@example.test');
+    await phone.getByLabel('Handle').fill('kit_web');
+    await phone.getByLabel('Display name').fill('Kit Lane');
+    await phone.getByLabel('Password').fill('kit password 1');
+    await phone.getByLabel('Date of birth').fill(sixteen.toISOString().slice(0, 10));
+    await phone.getByRole('button', { name: 'Sign up' }).click();
+    await phone.getByRole('heading', { name: 'Welcome, Kit Lane' }).waitFor();
+    expect(await phone.locator('.notice').textContent()).toContain('Because you are under 18, buying coins, sending gifts, going LIVE and collecting diamonds are not available');
+    // No coin balance for an account that cannot buy or spend coins.
+    expect(await phone.locator('.coins').count()).toBe(0);
+    await shoot(phone, 'under-18-phone');
+  });
+});

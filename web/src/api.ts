@@ -1,0 +1,22 @@
+// The one API client of the web app (the SDK, over the page's own origin: the browser sends the
+// session cookie), and errors in words a person understands.
+import { LivegiftClient, LivegiftError } from '../../src/sdk/livegift-client.js';
+
+export const api = new LivegiftClient({ baseUrl: location.origin });
+
+const FRIENDLY: Record<string, string> = {
+  unauthenticated: 'Please log in first.',
+  invalid_credentials: 'That handle or email and password do not match.',
+  insufficient_coins: 'You need more coins for that.',
+  rate_limited: 'That was a lot at once. Wait a moment and try again.',
+  network: 'We could not reach Livegift. Check your connection and try again.',
+};
+
+/** A sentence for the person in front of the screen. */
+export function explain(error: unknown): string {
+  if (error instanceof LivegiftError) return FRIENDLY[error.code] ?? error.message;
+  if (error instanceof TypeError) return FRIENDLY.network ?? 'Network error.';
+  return 'Something went wrong. Try again.';
+}
+
+export { LivegiftError };
