@@ -14,7 +14,7 @@
 // Run: npm run bench:fanout (FANOUT_CPU_PROF=1 also writes V8 CPU profiles of both servers under
 // .bench/). The last line is `RESULT {json}`; docs/BENCHMARKS.md ("Fan-out") explains it.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -210,7 +210,7 @@ async function runOurs(dir: string): Promise<ServerRun> {
     const live = await prepareOurLive(`http://127.0.0.1:${server.port}`, SENDERS, SENDER_COINS);
     const target: Target = { name: 'ours', server, wire: new OursWire(`ws://127.0.0.1:${server.port}`, live.liveId) };
     const senders = await openSenders(target, live.senderTokens.map((token, n) => ({ kind: 'sender', token, user: `sender${n}` })));
-    console.log(`ours (Livegift, SQLite ledger under ${dir}, port ${server.port}, LIVE ${live.liveId}):`);
+    console.log(`ours (Livegift, SQLite ledger under ${dir}, deleted at the end; port ${server.port}, LIVE ${live.liveId}):`);
     const run = await runPhases('ours', target, senders);
     await closeAll(senders.map((s) => s.conn));
     return run;
@@ -379,7 +379,12 @@ async function main(): Promise<void> {
       `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (anything else running shares these two cores)`,
   );
   const started = performance.now();
-  const ours = await runOurs(dir);
+  let ours: ServerRun;
+  try {
+    ours = await runOurs(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   const sio = await runSocketIo();
   const recovery = await runSocketIoRecovery();
   const worst = generatorCpu.reduce((max, c) => (c.cpu > max.cpu ? c : max), { phase: 'none', cpu: 0 });
