@@ -96,6 +96,12 @@ interface ServerRun {
 
 /** Generator CPU per measured phase, to judge the run. */
 const generatorCpu: { phase: string; cpu: number }[] = [];
+/**
+ * Phases during which other processes used more than this share of a core: the two cores were
+ * shared, so those numbers are suspect (not part of the validity rule, but said).
+ */
+const OTHERS_CPU_MAX = 0.15;
+const disturbed: string[] = [];
 
 function fmt(n: number, digits = 0): string {
   return Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : String(n);
@@ -105,9 +111,15 @@ function pct(fraction: number): string {
   return `${fmt(fraction * 100)} %`;
 }
 
-function noteGenerator(server: string, phase: string, load: GeneratorLoad): string {
+function noteGenerator(server: string, phase: string, load: GeneratorLoad, serverCpu: number): string {
   generatorCpu.push({ phase: `${server} ${phase}`, cpu: load.cpu });
-  return `generator CPU ${pct(load.cpu)}${load.cpu > GENERATOR_CPU_MAX ? ' (OVER THE 85 % LIMIT)' : ''}, its event-loop delay p99 ${fmt(load.loopDelayP99Ms, 1)} ms`;
+  // What the machine used beyond the generator and the server: anything else on these two cores.
+  const others = load.machineCpu === null ? null : Math.max(0, load.machineCpu - load.cpu - serverCpu);
+  if (others !== null && others > OTHERS_CPU_MAX) disturbed.push(`${server} ${phase}`);
+  return (
+    `generator CPU ${pct(load.cpu)}${load.cpu > GENERATOR_CPU_MAX ? ' (OVER THE 85 % LIMIT)' : ''}, its event-loop delay p99 ${fmt(load.loopDelayP99Ms, 1)} ms` +
+    (others === null ? '' : `; other processes ${pct(others)} of a core${others > OTHERS_CPU_MAX ? ' (DISTURBED)' : ''}`)
+  );
 }
 
 async function startServer(script: string, args: string[]): Promise<ServerProcess> {
@@ -129,7 +141,7 @@ function latencyLine(name: string, l: LatencyResult): string {
   return (
     `  latency at ${fmt(VIEWERS)} viewers, ${l.giftsPerS} big gifts/s: p50 ${fmt(l.p50Ms, 1)} ms, p99 ${fmt(l.p99Ms, 1)} ms, max ${fmt(l.maxMs, 1)} ms ` +
     `over ${fmt(l.samples)} receipts (${fmt(VIEWERS / PARSE_EVERY)} sampled viewers × ${l.gifts} gifts, ${l.missing} missing), sends written ≤ ${fmt(l.sendLateP99Ms, 1)} ms late (p99); ` +
-    `${fmt(l.framesPerS)} frames/s, server CPU ${pct(l.serverCpu)}; ${noteGenerator(name, `latency at ${l.giftsPerS}/s`, l.generator)}`
+    `${fmt(l.framesPerS)} frames/s, server CPU ${pct(l.serverCpu)}; ${noteGenerator(name, `latency at ${l.giftsPerS}/s`, l.generator, l.serverCpu)}`
   );
 }
 
@@ -157,7 +169,7 @@ async function runPhases(name: string, target: Target, senders: readonly GiftSen
   console.log(
     `  fan-out to ${fmt(VIEWERS)} viewers: ${fmt(f.framesPerS)} frames/s read (${fmt(f.giftsPerS, 1)} big gifts/s reached every sampled viewer) ` +
       `with the server at ${pct(f.serverCpu)} of its core = ${fmt(f.framesPerServerCpuS)} frames/s per core; ` +
-      `gifts held back ${pct(f.heldBack)} of the time to keep the generator under ${pct(GOVERNOR_CPU)}; ${f.incomplete} gifts incomplete; ${noteGenerator(name, 'fan-out', f.generator)}`,
+      `gifts held back ${pct(f.heldBack)} of the time to keep the generator under ${pct(GOVERNOR_CPU)}; ${f.incomplete} gifts incomplete; ${noteGenerator(name, 'fan-out', f.generator, f.serverCpu)}`,
   );
   await settle(name, target);
 
@@ -178,7 +190,7 @@ async function runPhases(name: string, target: Target, senders: readonly GiftSen
       `P0: ${w.bigGifts} big gifts, ${fmt(w.p0IndividualPct, 2)} % read once each on their own by ${w.sampledViewers} sampled viewers, ` +
       `${w.smallShownAlone} small gifts shown alone, p50 ${fmt(w.p0P50Ms, 1)} / p99 ${fmt(w.p0P99Ms, 1)} ms; ` +
       `P1: ${w.combos} combos, ${fmt(w.p1CompletePct, 2)} % shown at their final count, ≤ ${w.comboUpdatesPerSMax} updates per combo per second, ` +
-      `p50 ${fmt(w.p1P50Ms, 1)} / p99 ${fmt(w.p1P99Ms, 1)} ms; server CPU ${pct(w.serverCpu)}; ${noteGenerator(name, 'whale war', w.generator)}`,
+      `p50 ${fmt(w.p1P50Ms, 1)} / p99 ${fmt(w.p1P99Ms, 1)} ms; server CPU ${pct(w.serverCpu)}; ${noteGenerator(name, 'whale war', w.generator, w.serverCpu)}`,
   );
   await closeAll(viewers);
   await settle(name, target);
@@ -198,7 +210,7 @@ async function jitterPhase(name: string, target: Target, big: GiftSender, small:
     `  jitter (${fmt(j.viewers)} viewers, ${fmt(j.seconds, 1)} s, ${j.kills} kills): P0 ${fmt(j.p0DeliveryPct, 2)} % of ${j.bigGifts} big gifts, ` +
       `P1 ${fmt(j.p1DeliveryPct, 2)} % of ${j.combos} combos at their final count, together ${fmt(j.deliveryPct, 2)} %; ` +
       `reopenings resumed exactly ${j.resumedExactly}, with a snapshot ${j.resumedWithSnapshot}, failed ${j.reopenFailures}; big gifts shown twice ${j.duplicates}; ` +
-      noteGenerator(name, 'jitter', j.generator),
+      noteGenerator(name, 'jitter', j.generator, j.serverCpu),
   );
   await closeAll(viewers);
   return j;
@@ -354,6 +366,7 @@ function resultLine(ours: ServerRun, sio: ServerRun, recovery: JitterResult, ove
     generator_cpu_max_pct: round(generatorCpuMax * 100, 1),
     invalid_phases: overLimit,
     valid: overLimit.length === 0,
+    disturbed_phases: disturbed,
   })}`;
 }
 
@@ -400,6 +413,9 @@ async function main(): Promise<void> {
       `INVALID RUN: the load generator used more than ${pct(GENERATOR_CPU_MAX)} of its core during ${overLimit.join(', ')} (at most ${pct(worst.cpu)}), ` +
         'so it, not the server, may have set the numbers of those phases',
     );
+  }
+  if (disturbed.length > 0) {
+    console.log(`DISTURBED: other processes used more than ${pct(OTHERS_CPU_MAX)} of a core during ${disturbed.join(', ')}; run again on a quiet machine`);
   }
   console.log(resultLine(ours, sio, recovery, overLimit, worst.cpu));
 }
