@@ -217,6 +217,14 @@ export interface UserStore {
   findForLogin(login: string): Promise<(User & { readonly passwordHash: string }) | null>;
   update(id: string, patch: Partial<Pick<User, 'giftsEnabled' | 'role' | 'liveSuspendedUntilMs' | 'liveSuspensionReason' | 'bannedAtMs' | 'banReason' | 'displayName'>>): Promise<void>;
   list(options: { limit: number; afterId?: string }): Promise<User[]>;
+  /**
+   * Users for admins, newest sign-ups first (ids are UUIDv7, so id order is sign-up order): only
+   * those whose handle, display name or email contains `query` (any case), and only `role` when given;
+   * `beforeId` continues after the last user of the previous page.
+   */
+  search(options: { limit: number; query?: string; role?: Role; beforeId?: string }): Promise<User[]>;
+  /** The users with these ids that exist, in no particular order. */
+  findByIds(ids: readonly string[]): Promise<User[]>;
 }
 
 export interface SessionRecord {
@@ -358,6 +366,10 @@ export interface LiveStore extends LiveDirectory {
    * is older than `presentSinceMs` starts again from one connection: their old ones were lost.
    */
   joinViewer(liveId: string, viewerKey: string, atMs: number, presentSinceMs: number): Promise<void>;
+  /** joinViewer for many distinct viewers of one LIVE at once. */
+  joinViewers(liveId: string, viewerKeys: readonly string[], atMs: number, presentSinceMs: number): Promise<void>;
+  /** leaveViewer for many distinct viewers of one LIVE at once. */
+  leaveViewers(liveId: string, viewerKeys: readonly string[], atMs: number): Promise<void>;
   /** One connection fewer (never below zero). */
   leaveViewer(liveId: string, viewerKey: string, atMs: number): Promise<void>;
   /** Refreshes a viewer's last sign; false when they never joined. */
@@ -456,6 +468,8 @@ export interface PayoutAccountStore {
   findById(id: string): Promise<PayoutAccountRecord | null>;
   /** The user's accounts that are not removed, oldest first. */
   listActive(userId: string): Promise<PayoutAccountRecord[]>;
+  /** The accounts with these ids, removed ones too, in no particular order. */
+  findByIds(ids: readonly string[]): Promise<PayoutAccountRecord[]>;
   /** Soft-removes; false when the user has no such active account. */
   remove(id: string, userId: string, atMs: number): Promise<boolean>;
 }
@@ -494,8 +508,11 @@ export interface PayoutStore {
   findById(id: string): Promise<PayoutRecord | null>;
   /** A user's payouts, newest first. */
   listOf(userId: string, options: { limit: number; beforeMs?: number }): Promise<PayoutRecord[]>;
-  /** Everyone's payouts, newest first (operators, the CLI). */
-  listRecent(options: { limit: number }): Promise<PayoutRecord[]>;
+  /**
+   * Everyone's payouts, newest first (operators, the CLI, the admin page): only `status` when given;
+   * `before` continues after the last payout of the previous page.
+   */
+  listRecent(options: { limit: number; status?: PayoutRecordStatus; before?: { readonly createdAtMs: number; readonly id: string } }): Promise<PayoutRecord[]>;
   /** Payouts the worker should act on now: requested or processing, next attempt due; oldest due first. */
   listDue(nowMs: number, limit: number): Promise<PayoutRecord[]>;
   /**

@@ -5,6 +5,10 @@ import { authenticate, type AuthenticateInput } from './authenticate.js';
 import type { ComboTracker } from './combo-tracker.js';
 import type { Principal } from './authenticate.js';
 import { listAudit, type ListAuditInput } from './list-audit.js';
+import { listAllPayouts, type ListAllPayoutsInput } from './list-all-payouts.js';
+import { listGiftCatalog, type ListGiftCatalogInput } from './list-gift-catalog.js';
+import { listUsers, type ListUsersInput } from './list-users.js';
+import { setUserRole, type SetUserRoleInput } from './set-user-role.js';
 import { reconcileLedger } from './reconcile-ledger.js';
 import { confirmPurchase, type ConfirmPurchaseInput } from './confirm-purchase.js';
 import { createGift, type CreateGiftInput } from './create-gift.js';
@@ -29,6 +33,7 @@ import { liveLeaderboard } from './live-leaderboard.js';
 import { getLiveSummary, type GetLiveSummaryInput } from './get-live-summary.js';
 import { joinLive, type LiveViewerInput } from './join-live.js';
 import { leaveLive } from './leave-live.js';
+import { recordPresence, type PresenceChange } from './record-presence.js';
 import { listCreatorLives, type ListCreatorLivesInput } from './list-creator-lives.js';
 import { listLives, type LivePageInput } from './list-lives.js';
 import { recordLiveHeartbeat, recordLiveHeartbeats } from './record-live-heartbeat.js';
@@ -131,6 +136,7 @@ function liveServices(p: Ports) {
     },
     joinLive: (input: LiveViewerInput) => joinLive(input, p),
     leaveLive: (input: LiveViewerInput) => leaveLive(input, p),
+    recordPresence: (input: { liveId: string; changes: readonly PresenceChange[] }) => recordPresence(input, p),
     recordLiveHeartbeat: (input: LiveViewerInput) => recordLiveHeartbeat(input, p),
     recordLiveHeartbeats: (input: { liveId: string; viewers: readonly LiveViewerInput[] }) => recordLiveHeartbeats(input, p),
     listLives: (input: LivePageInput) => listLives(input, p),
@@ -180,11 +186,15 @@ function demoServices(p: Ports) {
   };
 }
 
-/** Admin reads. */
+/** Admin: the audit log, reconciliation, users and roles, every payout, the catalog to edit. */
 function adminServices(p: Ports) {
   return {
     listAudit: (input: ListAuditInput) => listAudit(input, p),
     reconcileLedger: (input: { actor: Principal }) => reconcileLedger(input, p),
+    listUsers: (input: ListUsersInput) => listUsers(input, p),
+    setUserRole: (input: SetUserRoleInput) => setUserRole(input, p),
+    listAllPayouts: (input: ListAllPayoutsInput) => listAllPayouts(input, p),
+    listGiftCatalog: (input: ListGiftCatalogInput) => listGiftCatalog(input, p),
   };
 }
 

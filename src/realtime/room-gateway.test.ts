@@ -276,14 +276,13 @@ describe('a socket that stops reading', () => {
     const beats: number[] = [];
     const services = {
       getLive: () => Promise.resolve({ id: 'l1', status: 'live', creator: { id: 'c1' } }),
-      joinLive: () => Promise.resolve({ liveId: 'l1', viewers: 1, peakViewers: 1 }),
       recordLiveHeartbeats: (input: { viewers: unknown[] }) => {
         beats.push(input.viewers.length);
         return Promise.resolve({ liveId: 'l1', viewers: 1, peakViewers: 1 });
       },
-      leaveLive: () => {
-        left += 1;
-        return Promise.resolve({ liveId: 'l1', viewers: 0, peakViewers: 1 });
+      recordPresence: (input: { changes: { action: string }[] }) => {
+        left += input.changes.filter((c) => c.action === 'leave').length;
+        return Promise.resolve({ liveId: 'l1', viewers: 1, peakViewers: 1 });
       },
     } as unknown as Services;
     const gateway = new RoomGateway(app, { services, log: app.log, bigGiftMinCoins: 1000, heartbeatMs: 50 });
@@ -311,8 +310,7 @@ describe('a socket that stops reading', () => {
     const name = 'x'.repeat(4000); // big events fill the buffers quickly
     const services = {
       getLive: () => Promise.resolve({ id: 'l1', status: 'live', creator: { id: 'c1' } }),
-      joinLive: () => Promise.resolve({ liveId: 'l1', viewers: 1, peakViewers: 1 }),
-      leaveLive: () => Promise.resolve({ liveId: 'l1', viewers: 0, peakViewers: 1 }),
+      recordPresence: () => Promise.resolve({ liveId: 'l1', viewers: 1, peakViewers: 1 }),
       getUser: (id: string) => Promise.resolve({ id, handle: 'ana', displayName: name }),
       getGift: () => Promise.resolve({ id: 'galaxy', name: 'Galaxy', coins: 1000n, art: 'galaxy.svg', scene: null, animation: 'fullscreen', comboable: false, availableFromMs: null, availableUntilMs: null, retiredAtMs: null, sortOrder: 1 }),
     } as unknown as Services;

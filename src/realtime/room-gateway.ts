@@ -10,7 +10,8 @@
 // thank-yous (`thanks.send`) for the LIVE's creator only. Each is answered by an `ack` (or an
 // `error` event when the frame itself is bad).
 //
-// Delivery: each room event is serialized once and the same buffer is written to every socket. A
+// Delivery: each room event is serialized and framed once; the same frame is queued on every socket
+// it is for, and each socket's frames of one event-loop turn leave in one write (socket-outbox.ts). A
 // socket whose unsent backlog passes the high-water mark skips chat and counters (P2, P3), and chat
 // past a socket's budget (20 lines/s) is sampled out for that socket; past the hard cap it is
 // closed with 4008 and its resume point, so one slow phone never holds the room's memory hostage.
@@ -30,6 +31,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { z } from 'zod';
 import type { Principal } from '../app/authenticate.js';
 import type { LiveViewerInput } from '../app/join-live.js';
+import type { PresenceChange } from '../app/record-presence.js';
 import type { RoomBus, RoomEvents, RoomInput } from '../app/ports.js';
 import type { SentGift } from '../app/send-gift.js';
 import type { Services } from '../app/services.js';
@@ -43,6 +45,7 @@ import { roomText } from '../domain/thanks.js';
 import type { PublicUser } from '../protocol/accounts.js';
 import { ChatMessageData, ClientMessage, CoachWarningData, GiftSentData, ResumePoint, ThanksSentData, type RoomErrorData, type RoomEvent, type RoomEventMap, type RoomEventType } from '../protocol/room.js';
 import { InProcessRoomBus } from './in-process-room-bus.js';
+import { SocketOutbox, textFrame, type OutboxTarget } from './socket-outbox.js';
 import { ChatBudget, RateWindow, RoomLog, type InputPoint, type RoomOutput, type RoomPriority } from './room-log.js';
 
 const PATH = /^\/v1\/lives\/([\w-]{1,64})\/ws$/;
@@ -83,8 +86,7 @@ export interface RoomGatewayOptions {
   readonly roomIdleMs?: number;
 }
 
-interface Client {
-  readonly ws: WebSocket;
+interface Client extends OutboxTarget {
   readonly liveId: string;
   readonly principal: Principal | null;
   /** Presence key, or null when this socket is not counted as a viewer (overlays). */
@@ -114,6 +116,12 @@ interface Room {
   emptySinceMs: number;
   /** When this node last published a tick for the room (its clock). */
   tickAtMs: number;
+  /** What a socket opening needs of the LIVE, read once when the room opened on this node. */
+  live: { readonly title: string; readonly creatorId: string } | null;
+  /** Sockets opened and closed since the last presence batch left, in order. */
+  presence: PresenceChange[];
+  /** A presence batch is being written. */
+  presenceBusy: boolean;
 }
 
 /** A room whose subscription is being set up: inputs that arrive meanwhile wait here. */
@@ -127,7 +135,14 @@ const SENDS_IN_FLIGHT_MAX = 16;
 const FLUSH_EVERY_MS = 100;
 /** How often this node publishes a tick while a room has combos to show (combos flush ≤ 10 Hz). */
 const TICK_EVERY_MS = 100;
-const PRESENCE_BATCH = 100;
+/**
+ * Presence is written at most this often per room: the SQL runs on the event loop, so a burst of
+ * 10,000 joins written one by one would be 10,000 upserts, counts and peak updates (each a commit).
+ * The count viewers see moves at most once a second anyway (viewers.changed).
+ */
+const PRESENCE_EVERY_MS = 250;
+/** Presence changes written in one call (a few multi-row statements). */
+const PRESENCE_BATCH = 2_000;
 /** Chat lines one user may send per window, per room. */
 const CHAT_LIMIT = 5;
 const CHAT_WINDOW_MS = 10_000;
@@ -139,6 +154,7 @@ const CUT_GRACE_MS = 5_000;
 export class RoomGateway implements RoomEvents {
   private readonly wss: WebSocketServer;
   private readonly rooms = new Map<string, Room>();
+  private readonly outbox = new SocketOutbox();
   private readonly opening = new Map<string, Opening>();
   private sockets = 0;
   private closing = false;
@@ -284,6 +300,9 @@ export class RoomGateway implements RoomEvents {
         this.broadcast(room, room.log.recordTick(at));
         break;
     }
+    // Counters due now ride with this input's events: a sweep of a big room costs one write per
+    // socket whatever it carries, so a leaderboard that waited for the next timer would cost another.
+    if (room.log.pending) this.broadcast(room, room.log.flush(this.nowMs()));
   }
 
   /** A private coach.warning to every socket of the LIVE's creator in this room (P0: never dropped). */
@@ -328,7 +347,7 @@ export class RoomGateway implements RoomEvents {
         (feed) => {
           this.opening.delete(liveId);
           const first = feed.history[0]?.seq ?? feed.seq + 1;
-          const opened: Room = { log: this.newLog(feed.epoch, first - 1), clients: new Set(), chatRate: new RateWindow(CHAT_LIMIT, CHAT_WINDOW_MS), emptySinceMs: this.nowMs(), tickAtMs: Number.NEGATIVE_INFINITY };
+          const opened: Room = { log: this.newLog(feed.epoch, first - 1), clients: new Set(), chatRate: new RateWindow(CHAT_LIMIT, CHAT_WINDOW_MS), emptySinceMs: this.nowMs(), tickAtMs: Number.NEGATIVE_INFINITY, live: null, presence: [], presenceBusy: false };
           this.rooms.set(liveId, opened);
           // Nobody watches yet: replaying sends nothing, it rebuilds the room's events and state.
           for (const input of [...feed.history, ...early]) {
@@ -360,13 +379,20 @@ export class RoomGateway implements RoomEvents {
     clearInterval(this.flushTimer);
     clearInterval(this.heartbeatTimer);
     const clients = [...this.rooms.values()].flatMap((r) => [...r.clients]);
-    // Presence is written a hundred viewers at a time, not all at once against the database.
-    for (let i = 0; i < clients.length; i += PRESENCE_BATCH) {
-      await Promise.allSettled(clients.slice(i, i + PRESENCE_BATCH).map((c) => (c.viewer ? this.options.services.leaveLive(c.viewer) : Promise.resolve())));
+    // Presence is written per room in batches, like while the rooms run.
+    for (const [liveId, room] of this.rooms) {
+      const leaves: PresenceChange[] = [...room.presence, ...[...room.clients].flatMap((c) => (c.viewer ? [{ viewer: c.viewer, action: 'leave' as const }] : []))];
+      room.presence = [];
+      for (let i = 0; i < leaves.length; i += PRESENCE_BATCH) {
+        await this.options.services.recordPresence({ liveId, changes: leaves.slice(i, i + PRESENCE_BATCH) }).catch((error: unknown) => {
+          this.options.log.warn({ err: error, liveId }, 'room presence could not be recorded at shutdown');
+        });
+      }
     }
     const closed = clients.map((c) => new Promise<void>((resolve) => {
       if (c.ws.readyState === WebSocket.CLOSED) resolve();
       else c.ws.once('close', () => { resolve(); });
+      this.outbox.flush(c);
       c.ws.close(1001, 'server shutting down');
     }));
     const grace = setTimeout(() => {
@@ -389,6 +415,13 @@ export class RoomGateway implements RoomEvents {
   /** Read through a call: the flag changes while an upgrade awaits authentication. */
   private isClosing(): boolean {
     return this.closing;
+  }
+
+  private async liveToOpen(liveId: string): Promise<{ title: string; creatorId: string } | 'missing' | 'ended'> {
+    const live = await this.options.services.getLive({ liveId }).catch(() => null);
+    if (!live) return 'missing';
+    if (live.status !== 'live') return 'ended';
+    return { title: live.title, creatorId: live.creator.id };
   }
 
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
@@ -416,12 +449,14 @@ export class RoomGateway implements RoomEvents {
       return;
     }
 
-    const live = await this.options.services.getLive({ liveId }).catch(() => null);
-    if (!live) {
+    // A room open on this node and not ended knows its LIVE: a burst of joins reads it once.
+    const known = this.rooms.get(liveId);
+    const live = known?.live && !known.log.ended ? known.live : await this.liveToOpen(liveId);
+    if (live === 'missing') {
       refuse(socket, 404, 'Not Found');
       return;
     }
-    if (live.status !== 'live') {
+    if (live === 'ended') {
       refuse(socket, 409, 'Conflict');
       return;
     }
@@ -441,11 +476,12 @@ export class RoomGateway implements RoomEvents {
       refuse(socket, 503, 'Service Unavailable');
       return;
     }
+    room.live ??= live;
 
     const since = ResumePoint.safeParse(url.searchParams.get('since') ?? '');
     const anonymousKey = url.searchParams.get('viewerKey');
     const giftsOnly = principal !== null && principal.via === 'token' && !principal.scopes.includes('read') && principal.scopes.includes('overlay');
-    const isCreator = principal !== null && principal.userId === live.creator.id;
+    const isCreator = principal !== null && principal.userId === live.creatorId;
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       const viewer: LiveViewerInput | null = giftsOnly
         ? null
@@ -454,7 +490,7 @@ export class RoomGateway implements RoomEvents {
       this.open(
         room,
         live.title,
-        { ws, liveId, principal, viewer, giftsOnly, isCreator, chatBudget: new ChatBudget(nowMs), user: null, likesInWindow: 0, likesWindowAtMs: nowMs, lastSeq: 0, alive: true, sendsInFlight: 0, cut: false },
+        { ws, liveId, principal, viewer, giftsOnly, isCreator, chatBudget: new ChatBudget(nowMs), user: null, likesInWindow: 0, likesWindowAtMs: nowMs, lastSeq: 0, alive: true, sendsInFlight: 0, cut: false, out: [], outBytes: 0, queued: false },
         since.success ? since.data : null,
       );
     });
@@ -523,9 +559,38 @@ export class RoomGateway implements RoomEvents {
     );
   }
 
+  /**
+   * Counts a socket in or out of the LIVE's viewers. Changes wait while a batch is written and then
+   * leave together (record-presence.ts): a burst of joins costs a few writes and one count.
+   */
   private presence(room: Room, viewer: LiveViewerInput, action: 'join' | 'leave'): void {
-    const run = action === 'join' ? this.options.services.joinLive(viewer) : this.options.services.leaveLive(viewer);
-    this.applyPresence(room, viewer.liveId, action, run);
+    room.presence.push({ viewer, action });
+    if (!room.presenceBusy) {
+      room.presenceBusy = true;
+      this.nextPresence(room, viewer.liveId);
+    }
+  }
+
+  private nextPresence(room: Room, liveId: string): void {
+    setTimeout(() => {
+      this.writePresence(room, liveId);
+    }, PRESENCE_EVERY_MS).unref();
+  }
+
+  private writePresence(room: Room, liveId: string): void {
+    const changes = room.presence.splice(0, PRESENCE_BATCH);
+    if (changes.length === 0 || this.closing) {
+      room.presenceBusy = false;
+      return;
+    }
+    const run = this.options.services.recordPresence({ liveId, changes });
+    this.applyPresence(room, liveId, 'presence', run);
+    void run
+      .catch(() => undefined)
+      .then(() => {
+        if (room.presence.length > 0) this.nextPresence(room, liveId);
+        else room.presenceBusy = false;
+      });
   }
 
   private applyPresence(room: Room, liveId: string, action: string, run: Promise<{ viewers: number }>): void {
@@ -715,7 +780,7 @@ export class RoomGateway implements RoomEvents {
     this.deliver(room, client, null, { type: 'error', seq: room.log.seq, ts: this.nowMs(), data: error }, 'P0');
   }
 
-  /** Writes each event, framed once, to every socket of the room. */
+  /** Queues each event, framed once, on every socket of the room. */
   private broadcast(room: Room, outputs: readonly RoomOutput[]): void {
     for (const { event, priority } of outputs) {
       const frame = frameOf(event);
@@ -727,9 +792,10 @@ export class RoomGateway implements RoomEvents {
     const ws = client.ws;
     if (client.cut || ws.readyState !== WebSocket.OPEN) return;
     if (client.giftsOnly && !GIFT_EVENTS.has(event.type)) return;
-    const backlog = ws.bufferedAmount;
+    const backlog = ws.bufferedAmount + client.outBytes;
     if (backlog > this.limits.hardCapBytes) {
       client.cut = true;
+      this.outbox.flush(client);
       ws.close(4008, `too slow; resume from ${room.log.epoch}:${client.lastSeq}`);
       // The close frame waits behind the backlog; a client that never reads it is dropped anyway.
       setTimeout(() => {
@@ -739,7 +805,7 @@ export class RoomGateway implements RoomEvents {
     }
     if ((priority === 'P3' || priority === 'P2') && backlog > this.limits.highWaterBytes) return;
     if (priority === 'P2' && !client.chatBudget.take(this.nowMs())) return;
-    ws.send(frame ?? frameOf(event), { binary: false });
+    this.outbox.push(client, frame ?? frameOf(event));
     if ((priority === 'P0' || priority === 'P1') && event.seq > client.lastSeq) client.lastSeq = event.seq;
   }
 
@@ -788,8 +854,9 @@ function coachingFor(source: CoachWarningData['source'], text: string): CoachWar
   return finding ? { source, kind: finding.kind, excerpt: finding.excerpt.slice(0, 2_000), why: finding.why, suggestions: [...finding.suggestions] } : null;
 }
 
+/** The event as a whole WebSocket frame, built once and written as is to every socket it is for. */
 function frameOf(event: RoomEvent): Buffer {
-  return Buffer.from(JSON.stringify(event), 'utf8');
+  return textFrame(JSON.stringify(event));
 }
 
 /** Answers an upgrade request with a plain HTTP error and closes the connection. */

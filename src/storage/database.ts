@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { withStatementCache } from './statement-cache.js';
 import pg from 'pg';
 import type { LedgerStore } from '../app/ports.js';
 import { defaultGroupCommitOptions, type GroupCommitOptions } from './group-commit.js';
@@ -84,7 +85,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
   connection.pragma('synchronous = FULL');
   connection.pragma('busy_timeout = 5000');
   connection.pragma('foreign_keys = ON');
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: connection }) });
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
   try {
     await migrateToLatest(db as unknown as Kysely<unknown>, 'sqlite');
   } catch (error) {

@@ -91,6 +91,25 @@ for (const dialect of DIALECTS) {
       expect((await lives.listOnAir({ limit: 100, presentSinceMs: later - window })).find((l) => l.id === id)?.viewers).toBe(1);
     });
 
+    it('joins and leaves many viewers at once (in chunks), with the same rules as one at a time', async () => {
+      const c = await creator();
+      const id = randomUUID();
+      await lives.create({ id, creatorId: c, title: 'Crowd', startedAtMs: T0 });
+      const window = 120_000;
+      await lives.joinViewer(id, 'k0', T0, T0 - window); // already there: a second connection
+      await lives.joinViewer(id, 'k1', T0 - 10 * window, T0 - 11 * window); // stale: starts again from one
+      await lives.joinViewer(id, 'k1', T0 - 10 * window, T0 - 11 * window);
+      const keys = Array.from({ length: 1_201 }, (_, i) => `k${String(i)}`);
+      await lives.joinViewers(id, keys, T0, T0 - window);
+      expect(await lives.countPresent(id, T0 - window)).toBe(1_201);
+      expect(await lives.countUnique(id)).toBe(1_201);
+      // k0 had two connections: one leave keeps it; k1 had its stale two reset to one: one leave ends it.
+      await lives.leaveViewers(id, keys.slice(0, 700), T0 + 1);
+      expect(await lives.countPresent(id, T0 - window)).toBe(1_201 - 699);
+      await lives.leaveViewers(id, ['k0', 'never'], T0 + 2);
+      expect(await lives.countPresent(id, T0 - window)).toBe(1_201 - 700);
+    });
+
     it('finds LIVEs whose creator is away, and never moves the creator’s last sign backwards', async () => {
       const c = await creator();
       const id = randomUUID();

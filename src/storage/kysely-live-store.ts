@@ -234,6 +234,38 @@ export class KyselyLiveStore implements LiveStore {
       .execute();
   }
 
+  async joinViewers(liveId: string, viewerKeys: readonly string[], atMs: number, presentSinceMs: number): Promise<void> {
+    // Chunks keep every statement's parameter list well under both databases' limits; the keys are
+    // distinct (the caller's contract), so no row is affected twice by one statement.
+    for (let i = 0; i < viewerKeys.length; i += TOUCH_CHUNK) {
+      const chunk = viewerKeys.slice(i, i + TOUCH_CHUNK);
+      await this.db
+        .insertInto('live_viewers')
+        .values(chunk.map((key) => ({ live_id: liveId, viewer_key: key, joined_at_ms: atMs, last_seen_at_ms: atMs, connections: 1 })))
+        .onConflict((oc) =>
+          oc.columns(['live_id', 'viewer_key']).doUpdateSet({
+            connections: sql<number>`CASE
+              WHEN live_viewers.last_seen_at_ms < ${presentSinceMs} THEN 1
+              WHEN live_viewers.connections >= ${sql.lit(VIEWER_CONNECTIONS_MAX)} THEN ${sql.lit(VIEWER_CONNECTIONS_MAX)}
+              ELSE live_viewers.connections + 1 END`,
+            last_seen_at_ms: atMs,
+          }),
+        )
+        .execute();
+    }
+  }
+
+  async leaveViewers(liveId: string, viewerKeys: readonly string[], atMs: number): Promise<void> {
+    for (let i = 0; i < viewerKeys.length; i += TOUCH_CHUNK) {
+      await this.db
+        .updateTable('live_viewers')
+        .set({ connections: sql<number>`CASE WHEN connections > 0 THEN connections - 1 ELSE 0 END`, last_seen_at_ms: atMs })
+        .where('live_id', '=', liveId)
+        .where('viewer_key', 'in', viewerKeys.slice(i, i + TOUCH_CHUNK))
+        .execute();
+    }
+  }
+
   async leaveViewer(liveId: string, viewerKey: string, atMs: number): Promise<void> {
     await this.db
       .updateTable('live_viewers')
