@@ -74,6 +74,7 @@ describe.skipIf(!sqlite?.available || !chromiumThere)('accounts and home in Chro
     await phone.getByRole('heading', { name: 'Hi Ana Reyes' }).waitFor();
     expect(await phone.getByLabel('0 coins').textContent()).toContain('0');
 
+    await phone.getByRole('button', { name: /Account menu/ }).click();
     await phone.getByRole('button', { name: 'Log out' }).click();
     await phone.getByRole('link', { name: 'Log in' }).click();
     await phone.getByLabel('Handle or email').fill('ana_web');

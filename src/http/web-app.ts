@@ -8,7 +8,9 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 
 /** Page addresses of the web app (kept in step with web/src/app.tsx). */
-export const WEB_PAGES = ['/', '/login', '/signup'] as const;
+export const WEB_PAGES = ['/', '/login', '/signup', '/studio', '/balance', '/admin'] as const;
+/** Page addresses with one parameter (a LIVE id). */
+export const WEB_PAGES_WITH_ID = ['/live/:id', '/studio/lives/:id', '/overlay/:id'] as const;
 
 const TYPES: Readonly<Record<string, string>> = {
   '.js': 'text/javascript; charset=utf-8',
@@ -31,7 +33,7 @@ export function registerWebApp(app: FastifyInstance, distDir: string): boolean {
     return reply.type('text/html; charset=utf-8').send(index);
   };
   for (const path of WEB_PAGES) app.get(path, { schema: { hide: true } }, sendIndex);
-  app.get('/live/:id', { schema: { hide: true } }, sendIndex);
+  for (const path of WEB_PAGES_WITH_ID) app.get(path, { schema: { hide: true } }, sendIndex);
 
   app.get<{ Params: { file: string } }>('/app/:file', { schema: { hide: true, params: z.object({ file: z.string().regex(/^[\w.-]{1,128}$/) }) } }, (request, reply) => {
     const { file } = request.params;

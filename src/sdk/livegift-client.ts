@@ -5,12 +5,12 @@
 // Money-moving calls take a client id (made here when omitted) and retry a lost request with the
 // SAME id, so a flaky network can never charge twice: the server answers `duplicate`.
 import type { z } from 'zod';
-import type { ApiToken, ApiTokenCreated, Me, Scope, SessionCreated, SignUpBody } from '../protocol/accounts.js';
-import type { AuditPage, ReconcileReport } from '../protocol/admin.js';
+import type { ApiToken, ApiTokenCreated, Me, Role, Scope, SessionCreated, SignUpBody } from '../protocol/accounts.js';
+import type { AdminCatalog, AdminPayoutPage, AdminUser, AdminUserPage, AuditPage, ReconcileReport } from '../protocol/admin.js';
 import type { CoinPrices, Purchase, PurchaseCreated, Wallet, WalletHistory } from '../protocol/coins.js';
 import type { Gift, GiftCatalog, GiftCreateBody, GiftUpdateBody, SentGift } from '../protocol/gifts.js';
 import type { Live, LivePage, LivePresence, LiveSummary } from '../protocol/lives.js';
-import type { DiamondBalance, Payout, PayoutAccount, PayoutAccountCreateBody, PayoutList } from '../protocol/payouts.js';
+import type { DiamondBalance, Payout, PayoutAccount, PayoutAccountCreateBody, PayoutList, PayoutStatus } from '../protocol/payouts.js';
 
 /** A refusal from the server, with the stable code to branch on (e.g. `insufficient_coins`). */
 export class LivegiftError extends Error {
@@ -261,6 +261,29 @@ export class LivegiftClient {
 
   reconcile(): Promise<z.infer<typeof ReconcileReport>> {
     return this.request('POST', '/v1/admin/reconcile');
+  }
+
+  /**
+   * Users, newest first, with their role and standing; `q` searches handle, name and email.
+   * @example const { users, nextCursor } = await lg.adminUsers({ q: 'ana' });
+   */
+  adminUsers(query: { limit?: number; q?: string; role?: z.infer<typeof Role>; cursor?: string } = {}): Promise<AdminUserPage> {
+    return this.request('GET', '/v1/admin/users', { query });
+  }
+
+  /** Makes a user a moderator or an admin, or takes it back (not your own role). @example await lg.setUserRole(id, 'moderator') */
+  setUserRole(userId: string, role: z.infer<typeof Role>): Promise<AdminUser> {
+    return this.request('PATCH', `/v1/admin/users/${encodeURIComponent(userId)}`, { body: { role } });
+  }
+
+  /** Every creator's payouts, newest first; `status` narrows them. @example await lg.adminPayouts({ status: 'failed' }) */
+  adminPayouts(query: { limit?: number; status?: z.infer<typeof PayoutStatus>; cursor?: string } = {}): Promise<AdminPayoutPage> {
+    return this.request('GET', '/v1/admin/payouts', { query });
+  }
+
+  /** Every gift, retired ones too, and the art files a gift may use (to edit the catalog). */
+  adminCatalog(): Promise<AdminCatalog> {
+    return this.request('GET', '/v1/admin/catalog');
   }
 
   // ---------------------------------------------------------------------------------------------

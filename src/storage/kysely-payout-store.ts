@@ -72,6 +72,12 @@ export class KyselyPayoutAccountStore implements PayoutAccountStore {
     return rows.map(accountFromRow);
   }
 
+  async findByIds(ids: readonly string[]): Promise<PayoutAccountRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.selectFrom('payout_accounts').selectAll().where('id', 'in', [...new Set(ids)]).execute();
+    return rows.map(accountFromRow);
+  }
+
   async remove(id: string, userId: string, atMs: number): Promise<boolean> {
     const r = await this.db
       .updateTable('payout_accounts')
@@ -160,8 +166,18 @@ export class KyselyPayoutStore implements PayoutStore {
     return rows.map(payoutFromRow);
   }
 
-  async listRecent(options: { limit: number }): Promise<PayoutRecord[]> {
-    const rows = await this.db.selectFrom('payouts').selectAll().orderBy('created_at_ms', 'desc').orderBy('id', 'desc').limit(options.limit).execute();
+  async listRecent(options: { limit: number; status?: PayoutRecordStatus; before?: { readonly createdAtMs: number; readonly id: string } }): Promise<PayoutRecord[]> {
+    let q = this.db.selectFrom('payouts').selectAll();
+    if (options.status !== undefined) q = q.where('status', '=', options.status);
+    const before = options.before;
+    if (before !== undefined) {
+      // Strictly after the previous page's last row in (created_at_ms desc, id desc) order, so rows
+      // created in the same millisecond are neither skipped nor repeated.
+      q = q.where((eb) =>
+        eb.or([eb('created_at_ms', '<', before.createdAtMs), eb.and([eb('created_at_ms', '=', before.createdAtMs), eb('id', '<', before.id)])]),
+      );
+    }
+    const rows = await q.orderBy('created_at_ms', 'desc').orderBy('id', 'desc').limit(options.limit).execute();
     return rows.map(payoutFromRow);
   }
 

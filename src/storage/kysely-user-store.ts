@@ -1,6 +1,6 @@
 // UserStore, SessionStore, ApiTokenStore and AuditLog on Kysely (SQLite and PostgreSQL alike).
-import type { Kysely, Selectable, Updateable } from 'kysely';
-import type { ApiTokenRecord, ApiTokenStore, AuditEntry, AuditLog, NewUser, SessionRecord, SessionStore, User, UserStore } from '../app/ports.js';
+import { sql, type Kysely, type Selectable, type SqlBool, type Updateable } from 'kysely';
+import type { ApiTokenRecord, ApiTokenStore, AuditEntry, AuditLog, NewUser, Role, SessionRecord, SessionStore, User, UserStore } from '../app/ports.js';
 import { AlreadyExists } from '../domain/errors.js';
 import { num, numOrNull, uniqueViolation } from './kysely-values.js';
 import type { Database, UsersTable } from './schema.js';
@@ -86,6 +86,31 @@ export class KyselyUserStore implements UserStore {
     let q = this.db.selectFrom('users').selectAll().orderBy('id').limit(options.limit);
     if (options.afterId !== undefined) q = q.where('id', '>', options.afterId);
     return (await q.execute()).map(userFromRow);
+  }
+
+  async search(options: { limit: number; query?: string; role?: Role; beforeId?: string }): Promise<User[]> {
+    let q = this.db.selectFrom('users').selectAll().orderBy('id', 'desc').limit(options.limit);
+    if (options.beforeId !== undefined) q = q.where('id', '<', options.beforeId);
+    if (options.role !== undefined) q = q.where('role', '=', options.role);
+    if (options.query !== undefined && options.query !== '') {
+      // A substring, not a pattern: % and _ typed by the admin match themselves. Handles and emails
+      // are stored lower-cased; lower() on the name makes PostgreSQL's LIKE as case-blind as SQLite's.
+      const pattern = `%${options.query.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+      q = q.where((eb) =>
+        eb.or([
+          sql<SqlBool>`handle LIKE ${pattern} ESCAPE '\\'`,
+          sql<SqlBool>`email LIKE ${pattern} ESCAPE '\\'`,
+          sql<SqlBool>`lower(display_name) LIKE ${pattern} ESCAPE '\\'`,
+        ]),
+      );
+    }
+    return (await q.execute()).map(userFromRow);
+  }
+
+  async findByIds(ids: readonly string[]): Promise<User[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.selectFrom('users').selectAll().where('id', 'in', [...new Set(ids)]).execute();
+    return rows.map(userFromRow);
   }
 }
 

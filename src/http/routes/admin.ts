@@ -1,13 +1,53 @@
-// Admin: the audit log and the ledger reconciliation.
+// Admin: the audit log, the ledger reconciliation, users and their roles, every creator's payouts,
+// and the whole gift catalog to edit (its edits are POST/PATCH /v1/admin/catalog in gifts.ts).
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AdminPayoutRow } from '../../app/list-all-payouts.js';
+import type { User } from '../../app/ports.js';
 import type { Services } from '../../app/services.js';
-import { AuditPage, AuditQuery, ReconcileReport } from '../../protocol/admin.js';
+import {
+  AdminCatalog,
+  AdminPayoutPage,
+  AdminPayoutQuery,
+  AdminUser,
+  AdminUserPage,
+  AdminUserQuery,
+  AuditPage,
+  AuditQuery,
+  encodeAdminPayoutCursor,
+  ReconcileReport,
+  SetUserRoleBody,
+  UserIdParams,
+  type AdminPayout,
+} from '../../protocol/admin.js';
 import { ErrorBody } from '../../protocol/common.js';
 import { requireRole } from '../auth.js';
+import { presentGift, presentMe, presentPayout, presentPublicUser } from '../present.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
 const security: Record<string, string[]>[] = [{ session: [] }, { token: [] }];
+
+/** A user as admins see them: their standing, never their password hash or birth date. */
+function presentAdminUser(user: User, nowMs: number): AdminUser {
+  const me = presentMe(user, nowMs);
+  return {
+    id: me.id,
+    handle: me.handle,
+    displayName: me.displayName,
+    email: me.email,
+    role: me.role,
+    adult: me.adult,
+    giftsEnabled: me.giftsEnabled,
+    liveSuspension: me.liveSuspension,
+    banned: me.banned,
+    banReason: user.banReason,
+    createdAtMs: me.createdAtMs,
+  };
+}
+
+function presentAdminPayout(row: AdminPayoutRow): AdminPayout {
+  return { ...presentPayout(row.payout), creator: row.creator ? presentPublicUser(row.creator) : null, accountLabel: row.account?.label ?? null };
+}
 
 export function adminRoutes(services: Services): FastifyPluginAsync {
   return (root) => {
@@ -28,6 +68,66 @@ export function adminRoutes(services: Services): FastifyPluginAsync {
       const actor = requireRole(request, ['admin'], 'admin');
       const r = await services.reconcileLedger({ actor });
       return { ...r, problems: [...r.problems] };
+    });
+
+    app.get('/v1/admin/users', {
+      schema: {
+        tags: ['admin'],
+        summary: 'Users, newest first, with their role and standing; search by handle, name or email (admin)',
+        security,
+        querystring: AdminUserQuery,
+        response: { 200: AdminUserPage, ...errors },
+      },
+    }, async (request) => {
+      const actor = requireRole(request, ['admin'], 'admin');
+      const { limit, q, role, cursor } = request.query;
+      const page = await services.listUsers({ actor, limit, query: q, role, cursor });
+      const nowMs = services.clock.nowMs();
+      return { users: page.users.map((u) => presentAdminUser(u, nowMs)), nextCursor: page.nextCursor };
+    });
+
+    app.patch('/v1/admin/users/:id', {
+      schema: {
+        tags: ['admin'],
+        summary: "Change a user's role (admin; not your own); recorded in the audit log",
+        security,
+        params: UserIdParams,
+        body: SetUserRoleBody,
+        response: { 200: AdminUser, 404: ErrorBody, ...errors },
+      },
+    }, async (request) => {
+      const actor = requireRole(request, ['admin'], 'admin');
+      const user = await services.setUserRole({ actor, userId: request.params.id, role: request.body.role });
+      return presentAdminUser(user, services.clock.nowMs());
+    });
+
+    app.get('/v1/admin/payouts', {
+      schema: {
+        tags: ['admin'],
+        summary: "Every creator's payouts, newest first, with their status (admin)",
+        security,
+        querystring: AdminPayoutQuery,
+        response: { 200: AdminPayoutPage, ...errors },
+      },
+    }, async (request) => {
+      const actor = requireRole(request, ['admin'], 'admin');
+      const { limit, status, cursor } = request.query;
+      const page = await services.listAllPayouts({ actor, limit, status, before: cursor });
+      return { payouts: page.rows.map(presentAdminPayout), nextCursor: page.next ? encodeAdminPayoutCursor(page.next) : null };
+    });
+
+    app.get('/v1/admin/catalog', {
+      schema: {
+        tags: ['admin'],
+        summary: 'Every gift, retired and scheduled ones too, and the art files a gift may use (admin)',
+        security,
+        response: { 200: AdminCatalog, ...errors },
+      },
+    }, async (request) => {
+      const actor = requireRole(request, ['admin'], 'admin');
+      const { gifts, artFiles } = await services.listGiftCatalog({ actor });
+      const nowMs = services.clock.nowMs();
+      return { gifts: gifts.map((g) => presentGift(g, nowMs)), artFiles: [...artFiles] };
     });
 
     return Promise.resolve();

@@ -54,6 +54,7 @@ export function coinsRoutes(services: Services): FastifyPluginAsync {
     app.get('/v1/purchases/:id/return', { schema: { hide: true, params: z.object({ id: z.string().max(64) }) } }, async (request, reply) => {
       let html: string;
       let pending = false;
+      let balance: string | null = null;
       try {
         const p = await services.confirmPurchase({ purchaseId: request.params.id });
         pending = p.status === 'created' || p.status === 'pending';
@@ -63,11 +64,14 @@ export function coinsRoutes(services: Services): FastifyPluginAsync {
           : pending ? `Waiting for your bank to confirm ${what}…`
           : p.status === 'declined' ? `The payment for ${what} was declined. Nothing was charged.`
           : `This purchase is ${p.status.replace('_', ' ')}.`;
-        html = page(message, p.status);
+        balance = `/balance?purchase=${encodeURIComponent(p.id)}`;
+        html = page(message, p.status, balance);
       } catch {
-        html = page('We could not find this purchase.', 'unknown');
+        html = page('We could not find this purchase.', 'unknown', '/balance');
       }
-      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').header('refresh', pending ? '2' : '').send(html);
+      // Pending: this page asks the provider again shortly. Settled: on to the balance page, which shows it.
+      const refresh = pending ? '2' : balance === null ? '' : `2; url=${balance}`;
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').header('refresh', refresh).send(html);
     });
 
     // The provider's webhook. Its signature covers the exact bytes, so this route reads them raw.
@@ -102,11 +106,11 @@ export function coinsRoutes(services: Services): FastifyPluginAsync {
   };
 }
 
-function page(message: string, status: string): string {
+function page(message: string, status: string, next: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Livegift — purchase</title><style>
 body{margin:0;min-height:100vh;display:grid;place-items:center;background:#0f0f14;color:#f4f4f8;font:16px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif}
 main{background:#1b1b24;border-radius:16px;padding:32px;margin:16px;max-width:420px;box-shadow:0 12px 40px #0008;text-align:center}
 h1{font-size:20px;margin:0 0 12px}.s{color:#ffc83d;font-variant-numeric:tabular-nums}a{color:#3ee6d0}
-</style></head><body><main><h1>${escapeHtml(message)}</h1><p class="s">Status: ${escapeHtml(status)}</p><p><a href="/">Back to Livegift</a></p></main></body></html>`;
+</style></head><body><main><h1>${escapeHtml(message)}</h1><p class="s">Status: ${escapeHtml(status)}</p><p><a href="${escapeHtml(next)}">See your balance</a> · <a href="/">Back to Livegift</a></p></main></body></html>`;
 }

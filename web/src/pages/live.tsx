@@ -1,43 +1,30 @@
 // The viewer's LIVE page: the stage with everything floating over it — creator and top gifters, the
 // viewer count, small gifts as stacked banners whose combo count grows, big gifts full screen one
 // at a time, chat fading upward (the creator's thank-yous highlighted), hearts — fed by the room
-// socket (the SDK's LiveRoomClient, which reconnects and resumes by itself).
+// socket (the SDK's LiveRoomClient, which reconnects and resumes by itself). The gift icon opens the
+// gift panel (and recharge) over the stage; the viewer's own gifts show at once (components/gift-*).
 import { useEffect, useRef, useState, type SyntheticEvent } from 'react';
-import type { Gift } from '../../../src/protocol/gifts.js';
 import type { Live, LiveSummary } from '../../../src/protocol/lives.js';
-import type { ComboUpdatedData, GiftSentData, LeaderboardEntry } from '../../../src/protocol/room.js';
+import type { LeaderboardEntry } from '../../../src/protocol/room.js';
 import { LiveRoomClient, type RoomConnectionState } from '../../../src/sdk/room-client.js';
 import { api, explain } from '../api.js';
+import { GiftBlockedSheet, GiftButton, GiftPanel, giftBlockFor, useGiftCatalog, type GiftChoice } from '../components/gift-panel.js';
+import { GiftSender } from '../components/gift-sender.js';
+import { BigGiftPlayer, GiftBanners, GiftStage, useGiftStage } from '../components/gift-stage.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
 import { initials } from './home.js';
 
-interface Banner {
-  readonly key: string;
-  readonly sender: string;
-  readonly giftName: string;
-  readonly artUrl: string;
-  readonly count: number;
-  readonly shownAt: number;
-}
 interface ChatLine {
   readonly key: number;
   readonly who: string;
   readonly text: string;
   readonly kind: 'chat' | 'creator' | 'thanks';
 }
-interface BigGift {
-  readonly key: string;
-  readonly sender: string;
-  readonly name: string;
-  readonly artUrl: string;
-  readonly count: number;
-}
 
-const BANNERS_MAX = 3;
-const BANNER_MS = 4_000;
 const CHAT_MAX = 6;
-const BIG_GIFT_MS = 3_000;
+/** How long a refused gift's reason stays on the stage. */
+const NOTICE_MS = 6_000;
 
 export function LivePage({ liveId }: { liveId: string }) {
   const { me } = useSession();
@@ -46,24 +33,36 @@ export function LivePage({ liveId }: { liveId: string }) {
   const [state, setState] = useState<RoomConnectionState>('connecting');
   const [viewers, setViewers] = useState(0);
   const [top, setTop] = useState<LeaderboardEntry[]>([]);
-  const [banners, setBanners] = useState<Banner[]>([]);
   const [chat, setChat] = useState<ChatLine[]>([]);
-  const [queue, setQueue] = useState<BigGift[]>([]);
   const [hearts, setHearts] = useState<number[]>([]);
   const [ended, setEnded] = useState<LiveSummary | null>(null);
+  const [sheet, setSheet] = useState<'gifts' | 'blocked' | null>(null);
+  const [giftChoice, setGiftChoice] = useState<GiftChoice>({ giftId: null, quantity: 1 });
   const room = useRef<LiveRoomClient | null>(null);
   const chatKey = useRef(0);
-  // The catalog, to draw combo banners (a combo names its gift by id).
-  const catalog = useRef(new Map<string, Gift>());
+  const giftButton = useRef<HTMLButtonElement>(null);
+  const [stage] = useState(() => new GiftStage());
+  const [sender] = useState(() => new GiftSender({ liveId, stage, room: () => room.current }));
+  const { banners, playing, notice } = useGiftStage(stage);
+  const { catalog, retry: retryCatalog } = useGiftCatalog();
 
   useEffect(() => {
-    api.catalog().then(
-      (gifts) => {
-        catalog.current = new Map(gifts.map((g) => [g.id, g]));
-      },
-      () => undefined,
-    );
-  }, []);
+    if (catalog.status === 'ready') stage.setCatalog(catalog.gifts);
+  }, [catalog, stage]);
+
+  // A closed sheet gives focus back to the gift button that opened it.
+  const sheetWasOpen = useRef(false);
+  useEffect(() => {
+    if (sheet === null && sheetWasOpen.current) giftButton.current?.focus();
+    sheetWasOpen.current = sheet !== null;
+  }, [sheet]);
+
+  // A refused gift's reason leaves the stage after a while.
+  useEffect(() => {
+    if (notice === null) return;
+    const timer = setTimeout(() => { stage.clearNotice(); }, NOTICE_MS);
+    return () => { clearTimeout(timer); };
+  }, [notice, stage]);
 
   useEffect(() => {
     let cancelled = false;
@@ -90,9 +89,6 @@ export function LivePage({ liveId }: { liveId: string }) {
     const addChat = (line: Omit<ChatLine, 'key'>) => {
       setChat((lines) => [...lines, { ...line, key: chatKey.current++ }].slice(-CHAT_MAX));
     };
-    const showBanner = (banner: Banner) => {
-      setBanners((list) => [banner, ...list.filter((b) => b.key !== banner.key)].slice(0, BANNERS_MAX));
-    };
     const offs = [
       client.onState(setState),
       client.on('snapshot', (e) => {
@@ -101,15 +97,8 @@ export function LivePage({ liveId }: { liveId: string }) {
       }),
       client.on('viewers.changed', (e) => { setViewers(e.data.viewers); }),
       client.on('leaderboard.changed', (e) => { setTop(e.data.top); }),
-      client.on('gift.sent', (e) => {
-        const g: GiftSentData = e.data;
-        setQueue((q) => [...q, { key: g.transferId, sender: g.sender.displayName, name: g.gift.name, artUrl: g.gift.artUrl, count: g.count }]);
-      }),
-      client.on('combo.updated', (e) => {
-        const c: ComboUpdatedData = e.data;
-        const gift = catalog.current.get(c.giftId);
-        showBanner({ key: c.comboId, sender: c.sender.displayName, giftName: gift?.name ?? giftName(c.giftId), artUrl: gift?.artUrl ?? `/assets/gifts/${c.giftId}.svg`, count: c.comboCount, shownAt: Date.now() });
-      }),
+      client.on('gift.sent', (e) => { stage.roomGiftSent(e.data); }),
+      client.on('combo.updated', (e) => { stage.roomComboUpdated(e.data); }),
       client.on('chat.message', (e) => { addChat({ who: e.data.sender.displayName, text: e.data.text, kind: e.data.isCreator ? 'creator' : 'chat' }); }),
       client.on('thanks.sent', (e) => { addChat({ who: e.data.from.displayName, text: `${e.data.text} — to ${e.data.to.displayName}`, kind: 'thanks' }); }),
       client.on('live.ended', (e) => { setEnded(e.data.summary); }),
@@ -120,24 +109,7 @@ export function LivePage({ liveId }: { liveId: string }) {
       client.close();
       room.current = null;
     };
-  }, [live, liveId]);
-
-  // Banners leave after a few seconds without a new tap.
-  useEffect(() => {
-    if (banners.length === 0) return;
-    const timer = setInterval(() => {
-      setBanners((list) => list.filter((b) => Date.now() - b.shownAt < BANNER_MS));
-    }, 500);
-    return () => { clearInterval(timer); };
-  }, [banners.length]);
-
-  // Big gifts play one at a time.
-  const playing = queue[0];
-  useEffect(() => {
-    if (!playing) return;
-    const timer = setTimeout(() => { setQueue((q) => q.slice(1)); }, BIG_GIFT_MS);
-    return () => { clearTimeout(timer); };
-  }, [playing]);
+  }, [live, liveId, stage]);
 
   if (live === undefined) return <div className="stage loading" aria-busy="true" aria-label="Loading the LIVE" />;
   if (live === null) {
@@ -155,6 +127,12 @@ export function LivePage({ liveId }: { liveId: string }) {
     setHearts((h) => [...h, Date.now()].slice(-12));
     room.current?.like(1).catch(() => undefined);
   };
+  const block = giftBlockFor(me, live);
+  const openGifts = () => {
+    if (me === undefined) return; // the session is still loading: a moment later the button knows
+    setSheet(block ? 'blocked' : 'gifts');
+  };
+  const closeSheet = () => { setSheet(null); };
 
   return (
     <div className="live-layout">
@@ -186,23 +164,8 @@ export function LivePage({ liveId }: { liveId: string }) {
         ) : null}
         {state === 'reconnecting' ? <div className="reconnecting" role="status">Reconnecting…</div> : null}
 
-        <ul className="banners" aria-live="polite" aria-label="Gifts">
-          {banners.map((b) => (
-            <li key={b.key} className="banner">
-              <span className="avatar small">{initials(b.sender)}</span>
-              <span className="banner-text"><strong>{b.sender}</strong><span>sent {b.giftName}</span></span>
-              <img src={b.artUrl} alt="" width={40} height={40} />
-              <span key={b.count} className="combo num">×{b.count}</span>
-            </li>
-          ))}
-        </ul>
-
-        {playing ? (
-          <div key={playing.key} className="big-gift" role="status" aria-label={`${playing.sender} sent ${playing.name}`}>
-            <img src={playing.artUrl} alt="" width={220} height={220} />
-            <p><strong>{playing.sender}</strong> sent {playing.name}{playing.count > 1 ? ` ×${playing.count}` : ''}</p>
-          </div>
-        ) : null}
+        <GiftBanners banners={banners} />
+        <BigGiftPlayer playing={playing} />
 
         <ul className="chat" aria-live="polite" aria-label="Chat">
           {chat.map((line) => (
@@ -219,7 +182,19 @@ export function LivePage({ liveId }: { liveId: string }) {
         <footer className="stage-bottom">
           {me ? <ChatBox room={room.current} /> : <Link to={`/login?next=/live/${liveId}`} className="comment-login">Log in to chat</Link>}
           <button type="button" className="round like" aria-label="Send a heart" onClick={sendHeart}>♥</button>
+          <GiftButton ref={giftButton} block={block} expanded={sheet !== null} onClick={openGifts} />
         </footer>
+
+        {notice !== null && sheet === null ? (
+          <p key={notice.key} className="gift-notice" role="alert">
+            {notice.text}
+            <button type="button" className="sheet-icon" aria-label="Dismiss" onClick={() => { stage.clearNotice(); }}>×</button>
+          </p>
+        ) : null}
+        {sheet === 'gifts' && me ? (
+          <GiftPanel choice={giftChoice} onChoice={setGiftChoice} catalog={catalog} onRetry={retryCatalog} sender={sender} stage={stage} me={{ id: me.id, handle: me.handle, displayName: me.displayName }} creatorName={live.creator.displayName} onClose={closeSheet} />
+        ) : null}
+        {sheet === 'blocked' && block ? <GiftBlockedSheet block={block} next={`/live/${liveId}`} onClose={closeSheet} /> : null}
       </section>
     </div>
   );
@@ -269,11 +244,6 @@ function EyeIcon() {
       <circle cx="12" cy="12" r="3" />
     </svg>
   );
-}
-
-/** The gift's name from its id ("rose" → "Rose") until the catalog is loaded. */
-function giftName(id: string): string {
-  return id.replace(/[-_]+/g, ' ').replace(/^\w/, (c) => c.toUpperCase());
 }
 
 /** A stable key for an anonymous viewer on this browser, so reconnecting does not count them twice. */
