@@ -45,7 +45,7 @@ import { roomText } from '../domain/thanks.js';
 import type { PublicUser } from '../protocol/accounts.js';
 import { ChatMessageData, ClientMessage, CoachWarningData, GiftSentData, ResumePoint, ThanksSentData, type RoomErrorData, type RoomEvent, type RoomEventMap, type RoomEventType } from '../protocol/room.js';
 import { InProcessRoomBus } from './in-process-room-bus.js';
-import { SocketOutbox, textFrame, type OutboxTarget } from './socket-outbox.js';
+import { PING_FRAME, SocketOutbox, textFrame, type OutboxTarget } from './socket-outbox.js';
 import { ChatBudget, RateWindow, RoomLog, type InputPoint, type RoomOutput, type RoomPriority } from './room-log.js';
 
 const PATH = /^\/v1\/lives\/([\w-]{1,64})\/ws$/;
@@ -835,7 +835,8 @@ export class RoomGateway implements RoomEvents {
           continue;
         }
         client.alive = false;
-        client.ws.ping();
+        // The ping goes in the socket's queue: it rides with whatever the sweep writes anyway.
+        this.outbox.push(client, PING_FRAME);
         if (client.viewer) viewers.push(client.viewer);
       }
       // One call per room, not one per socket: a single count of the LIVE's viewers per heartbeat.

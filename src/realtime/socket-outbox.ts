@@ -28,6 +28,9 @@ export interface OutboxTarget {
   queued: boolean;
 }
 
+/** A WebSocket ping with no payload (RFC 6455 §5.5.2); `ws` answers the peer's pong as usual. */
+export const PING_FRAME: Buffer = Buffer.from([0x89, 0x00]);
+
 /** An unmasked, final WebSocket text frame around `payload` (RFC 6455 §5.2), as one buffer. */
 export function textFrame(payload: string): Buffer {
   const length = Buffer.byteLength(payload, 'utf8');
