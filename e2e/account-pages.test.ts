@@ -7,7 +7,6 @@
 // reconciliation, reads the audit log and every payout; everyone else is told why they cannot.
 // Screenshots at phone and desktop size go to docs/screenshots/.
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -15,12 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SystemAccounts, userAccounts } from '../src/domain/accounts.js';
 import { DIALECTS } from '../test/support/databases.js';
 import { openTestNode, signUpAs, type TestNode } from '../test/support/livegift.js';
-import { CHROMIUM, launchChromium, VIEWPORTS } from './browser.js';
+import { CHROMIUM_AVAILABLE, launchChromium, openPage, VIEWPORTS } from './browser.js';
 
 const sqlite = DIALECTS.find((d) => d.name === 'sqlite');
 const SHOTS = join(import.meta.dirname, '..', 'docs', 'screenshots');
-const chromiumThere = existsSync(CHROMIUM);
-if (!chromiumThere && process.env.CI === 'true') throw new Error(`Chromium is required with CI=true but is not at ${CHROMIUM}`);
 
 /** A port free right now: the node's public URL (the checkout's return address) must name it before it listens. */
 function freePort(): Promise<number> {
@@ -37,7 +34,7 @@ function freePort(): Promise<number> {
   });
 }
 
-describe.skipIf(!sqlite?.available || !chromiumThere)('balance and admin pages in Chromium', () => {
+describe.skipIf(!sqlite?.available || !CHROMIUM_AVAILABLE)('balance and admin pages in Chromium', () => {
   let node: TestNode;
   let base: string;
   let browser: Browser;
@@ -60,14 +57,7 @@ describe.skipIf(!sqlite?.available || !chromiumThere)('balance and admin pages i
   });
 
   async function open(size: keyof typeof VIEWPORTS, path: string, cookie?: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: VIEWPORTS[size] });
-    if (cookie !== undefined) {
-      const [name, value] = cookie.split('=');
-      await context.addCookies([{ name: name ?? '', value: value ?? '', url: base }]);
-    }
-    const page = await context.newPage();
-    await page.goto(`${base}${path}`);
-    return page;
+    return (await openPage(browser, base, size, path, { cookie })).page;
   }
   async function shoot(page: Page, name: string): Promise<void> {
     // From the top, so the sticky top bar sits where a person sees it.

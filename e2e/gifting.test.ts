@@ -6,14 +6,13 @@
 // big gift plays full screen for both, once; the panel is a keyboard-usable dialog; logged-out,
 // under-18 and creator viewers are told why they cannot gift. Screenshots at phone and desktop size.
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../test/support/databases.js';
 import { openTestNode, signUpAs, type TestNode } from '../test/support/livegift.js';
-import { CHROMIUM, launchChromium, VIEWPORTS } from './browser.js';
+import { CHROMIUM_AVAILABLE, launchChromium, openPage, VIEWPORTS } from './browser.js';
 
 const sqlite = DIALECTS.find((d) => d.name === 'sqlite');
 const SHOTS = join(import.meta.dirname, '..', 'docs', 'screenshots');
@@ -33,7 +32,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-describe.skipIf(!sqlite?.available || !existsSync(CHROMIUM))('gifting on the LIVE page in Chromium', () => {
+describe.skipIf(!sqlite?.available || !CHROMIUM_AVAILABLE)('gifting on the LIVE page in Chromium', () => {
   let node: TestNode;
   let base: string;
   let browser: Browser;
@@ -49,15 +48,8 @@ describe.skipIf(!sqlite?.available || !existsSync(CHROMIUM))('gifting on the LIV
     await node.drop();
   });
 
-  async function open(size: keyof typeof VIEWPORTS, path: string, cookie?: string): Promise<{ page: Page; context: BrowserContext }> {
-    const context = await browser.newContext({ viewport: VIEWPORTS[size] });
-    if (cookie !== undefined) {
-      const [name, value] = cookie.split('=');
-      await context.addCookies([{ name: name ?? '', value: value ?? '', url: base }]);
-    }
-    const page = await context.newPage();
-    await page.goto(`${base}${path}`);
-    return { page, context };
+  function open(size: keyof typeof VIEWPORTS, path: string, cookie?: string): Promise<{ page: Page; context: BrowserContext }> {
+    return openPage(browser, base, size, path, { cookie });
   }
 
   async function walletOf(cookie: string): Promise<{ coins: number; entries: WalletEntry[] }> {

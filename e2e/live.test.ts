@@ -2,7 +2,6 @@
 // viewer count; a big gift sent over HTTP plays full screen at once, roses fold into one banner whose
 // combo count grows; a signed-in viewer's chat line shows for everyone; when the creator ends the
 // LIVE the page turns into the goodbye card with the numbers. Screenshots at phone and desktop size.
-import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -10,12 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SystemAccounts, userAccounts } from '../src/domain/accounts.js';
 import { DIALECTS } from '../test/support/databases.js';
 import { openTestNode, signUpAs, type TestNode } from '../test/support/livegift.js';
-import { CHROMIUM, launchChromium, VIEWPORTS } from './browser.js';
+import { CHROMIUM_AVAILABLE, launchChromium, openPage, VIEWPORTS } from './browser.js';
 
 const sqlite = DIALECTS.find((d) => d.name === 'sqlite');
 const SHOTS = join(import.meta.dirname, '..', 'docs', 'screenshots');
 
-describe.skipIf(!sqlite?.available || !existsSync(CHROMIUM))('the LIVE page in Chromium', () => {
+describe.skipIf(!sqlite?.available || !CHROMIUM_AVAILABLE)('the LIVE page in Chromium', () => {
   let node: TestNode;
   let base: string;
   let browser: Browser;
@@ -31,14 +30,7 @@ describe.skipIf(!sqlite?.available || !existsSync(CHROMIUM))('the LIVE page in C
   });
 
   async function open(size: keyof typeof VIEWPORTS, path: string, cookie?: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: VIEWPORTS[size] });
-    if (cookie !== undefined) {
-      const [name, value] = cookie.split('=');
-      await context.addCookies([{ name: name ?? '', value: value ?? '', url: base }]);
-    }
-    const page = await context.newPage();
-    await page.goto(`${base}${path}`);
-    return page;
+    return (await openPage(browser, base, size, path, { cookie })).page;
   }
 
   it('shows gifts on the stage at once, chat for everyone, and the goodbye card at the end', async () => {

@@ -382,6 +382,35 @@ export interface LiveStore extends LiveDirectory {
   countUnique(liveId: string): Promise<number>;
   /** Raises the peak of an on-air LIVE to `viewers` if that is higher. */
   raisePeak(liveId: string, viewers: number): Promise<void>;
+
+  // Thank-yous to gifters (src/app/thank-gifters.ts), sent in the room or after the end: at most one per gifter per LIVE.
+  /**
+   * Inserts the thank-yous of one LIVE whose gifter has none yet and leaves the others as they are
+   * (a second thank-you never replaces the first). Answers the gifter ids it inserted.
+   */
+  addThanks(liveId: string, rows: readonly LiveThanksRecord[]): Promise<Set<string>>;
+  /** The LIVE's thank-yous to these gifters, those that exist, in no particular order. */
+  findThanks(liveId: string, gifterIds: readonly string[]): Promise<LiveThanksRecord[]>;
+  /** The LIVE's thank-yous, oldest first (then by gifter id), strictly after `after`. */
+  listThanks(liveId: string, options: { readonly limit: number; readonly after?: LiveThanksPosition }): Promise<LiveThanksRecord[]>;
+  countThanks(liveId: string): Promise<number>;
+}
+
+/** The creator's thank-you to one gifter of an ended LIVE. */
+export interface LiveThanksRecord {
+  readonly liveId: string;
+  readonly gifterId: string;
+  /** What the gifter reads: the phrase, or the creator's own words (1–200 characters, trimmed). */
+  readonly text: string;
+  /** The suggested phrase it was (src/domain/thanks.ts), or null for own words. */
+  readonly phrase: string | null;
+  readonly createdAtMs: number;
+}
+
+/** Where a page of a LIVE's thank-yous (oldest first) continues. */
+export interface LiveThanksPosition {
+  readonly createdAtMs: number;
+  readonly gifterId: string;
 }
 
 // ---------------------------------------------------------------------------------------------

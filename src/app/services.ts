@@ -38,6 +38,7 @@ import { listCreatorLives, type ListCreatorLivesInput } from './list-creator-liv
 import { listLives, type LivePageInput } from './list-lives.js';
 import { recordLiveHeartbeat, recordLiveHeartbeats } from './record-live-heartbeat.js';
 import { startLive, type StartLiveInput } from './start-live.js';
+import { getMyLiveThanks, listLiveThanks, recordRoomThanks, thankGifters, type ListLiveThanksInput, type RecordRoomThanksInput, type ThankGiftersInput } from './thank-gifters.js';
 import { revokeApiToken, type RevokeApiTokenInput } from './revoke-api-token.js';
 import { setGiftsEnabled, type SetGiftsEnabledInput } from './set-gifts-enabled.js';
 import { signUp, type SignUpInput } from './sign-up.js';
@@ -147,6 +148,16 @@ function liveServices(p: Ports) {
   };
 }
 
+/** Thank-yous: kept from the room during the LIVE, the creator's Thank all after it, their list, the gifter's own. */
+function thanksServices(p: Ports) {
+  return {
+    recordRoomThanks: (input: RecordRoomThanksInput) => recordRoomThanks(input, p),
+    thankGifters: (input: ThankGiftersInput) => thankGifters(input, p),
+    listLiveThanks: (input: ListLiveThanksInput) => listLiveThanks(input, p),
+    getMyLiveThanks: (input: { liveId: string; userId: string }) => getMyLiveThanks(input, p),
+  };
+}
+
 /** Buying coins and the wallet. */
 function coinServices(p: Ports) {
   return {
@@ -211,6 +222,7 @@ export function buildServices(p: Ports) {
     ...adminServices(p),
     ...demoServices(p),
     ...liveServices(p),
+    ...thanksServices(p),
     ...payoutServices(p),
   };
 }

@@ -53,6 +53,10 @@ export class GiftsDisabled extends DomainError {
 export class LiveNotOnAir extends DomainError {
   readonly code = 'live_not_on_air';
 }
+/** The LIVE is still on air, and the request is for an ended one (thank-yous after the LIVE). */
+export class LiveOnAir extends DomainError {
+  readonly code = 'live_on_air';
+}
 export class AlreadyLive extends DomainError {
   readonly code = 'already_live';
 }

@@ -16,6 +16,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   already_exists: 409,
   idempotency_conflict: 409,
   live_not_on_air: 409,
+  live_on_air: 409,
   already_live: 409,
   gift_unavailable: 409,
   insufficient_diamonds: 409,

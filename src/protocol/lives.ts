@@ -1,6 +1,7 @@
 // LIVEs on the wire: starting and ending one, the on-air list, a creator's past LIVEs, viewer
-// presence, and the summary written when a LIVE ends.
+// presence, the summary written when a LIVE ends, and the thank-yous sent after it.
 import { z } from 'zod';
+import { ROOM_TEXT_MAX, THANKS_PHRASES } from '../domain/thanks.js';
 import { Handle, PublicUser } from './accounts.js';
 import { NonNegative, TimeMs } from './common.js';
 
@@ -102,3 +103,93 @@ export const LivePresence = z
   .object({ liveId: z.string(), viewers: NonNegative, peakViewers: NonNegative })
   .meta({ id: 'LivePresence' });
 export type LivePresence = z.infer<typeof LivePresence>;
+
+// ---------------------------------------------------------------------------------------------
+// Thank-yous to gifters: one record per gifter per LIVE, sent in the room during the LIVE or by the summary's Thank all after it.
+
+/** At most this many gifters per Thank all (the answer's `remaining` says how many still wait); the use case's own bound, THANKS_PER_CALL_MAX of src/app/thank-gifters.ts, is the same. */
+const THANKS_PER_CALL_MAX = 1_000;
+
+const GifterIds = z
+  .array(z.string().min(1).max(64))
+  .min(1)
+  .max(THANKS_PER_CALL_MAX)
+  .optional()
+  .describe(`Whom to thank (gifters of this LIVE only, at most ${THANKS_PER_CALL_MAX}); omitted: every gifter, biggest first`);
+
+/** One of the suggested phrases, or the creator's own words; and whom to thank. */
+export const ThankGiftersBody = z.union([
+  z.strictObject({ phrase: z.enum(THANKS_PHRASES).describe('One of the suggested phrases'), gifterIds: GifterIds }),
+  z.strictObject({
+    text: z.string().trim().min(1, 'a thank-you needs words').max(ROOM_TEXT_MAX, `a thank-you is at most ${ROOM_TEXT_MAX} characters`).describe('Your own words'),
+    gifterIds: GifterIds,
+  }),
+]);
+export type ThankGiftersBody = z.infer<typeof ThankGiftersBody>;
+
+export const LiveThanks = z
+  .object({
+    liveId: z.string(),
+    from: PublicUser.describe("The LIVE's creator"),
+    to: PublicUser.describe('The gifter'),
+    text: z.string().min(1).max(ROOM_TEXT_MAX),
+    phrase: z.enum(THANKS_PHRASES).nullable().describe('The suggested phrase it was; null for own words'),
+    createdAtMs: TimeMs,
+  })
+  .meta({ id: 'LiveThanks' });
+export type LiveThanks = z.infer<typeof LiveThanks>;
+
+/** Private to the creator: their own words promised something for gifts or engagement (the thank-you went out all the same). */
+export const ThanksCoaching = z.object({
+  kind: z.enum(['gifts_for_reward', 'engagement_for_reward', 'follow_for_follow']),
+  excerpt: z.string().max(2_000).describe('The words that made the promise, as written'),
+  why: z.string(),
+  suggestions: z.array(z.string()).describe('What to say instead: the suggested thank-you phrases'),
+});
+export type ThanksCoaching = z.infer<typeof ThanksCoaching>;
+
+export const ThankGiftersResult = z
+  .object({
+    thanked: z.array(LiveThanks).describe('Thanked now, with this message'),
+    alreadyThanked: z.array(LiveThanks).describe('Thanked before: their first thank-you stands (a repeat changes nothing)'),
+    remaining: NonNegative.describe('Gifters still not thanked because one call thanks at most 1,000: call again'),
+    coaching: ThanksCoaching.nullable().describe('Set when your own words baited for gifts'),
+  })
+  .meta({ id: 'ThankGiftersResult' });
+export type ThankGiftersResult = z.infer<typeof ThankGiftersResult>;
+
+/** Where a page of thank-yous continues: the last one's time and gifter, opaque to clients. */
+export function encodeThanksCursor(c: { readonly createdAtMs: number; readonly gifterId: string }): string {
+  return Buffer.from(`${c.createdAtMs}:${c.gifterId}`, 'utf8').toString('base64url');
+}
+
+export const LiveThanksQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(THANKS_PER_CALL_MAX).default(THANKS_PER_CALL_MAX),
+  cursor: z
+    .string()
+    .max(120)
+    .transform((text, ctx) => {
+      const match = /^(\d{1,16}):([\w-]{1,64})$/.exec(Buffer.from(text, 'base64url').toString('utf8'));
+      if (!match) {
+        ctx.addIssue({ code: 'custom', message: 'not a cursor this API returned' });
+        return z.NEVER;
+      }
+      return { createdAtMs: Number(match[1]), gifterId: match[2] ?? '' };
+    })
+    .optional()
+    .describe('nextCursor of the previous page'),
+});
+
+export const LiveThanksPage = z
+  .object({
+    thanks: z.array(LiveThanks).describe('Oldest first'),
+    total: NonNegative.describe('Gifters of this LIVE thanked, in the room or after it, in all'),
+    nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last'),
+  })
+  .meta({ id: 'LiveThanksPage' });
+export type LiveThanksPage = z.infer<typeof LiveThanksPage>;
+
+export const MyLiveThanks = z
+  .object({ thanks: LiveThanks.nullable().describe("The creator's thank-you to you for this LIVE; null when none (yet)") })
+  .meta({ id: 'MyLiveThanks' });
+export type MyLiveThanks = z.infer<typeof MyLiveThanks>;

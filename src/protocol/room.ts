@@ -63,6 +63,11 @@ export const SnapshotData = z.object({
   leaderboard: LeaderboardData,
   activeCombos: z.array(ComboUpdatedData).max(1000),
   recentGifts: z.array(GiftSentData).max(100),
+  bigGiftMinCoins: z
+    .number()
+    .int()
+    .positive()
+    .describe('A send worth this many coins or more (price × count) is a big gift: its own gift.sent, played full screen; smaller ones fold into combo.updated'),
 });
 export type SnapshotData = z.infer<typeof SnapshotData>;
 

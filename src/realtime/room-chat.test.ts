@@ -1,6 +1,7 @@
-// Proves chat, likes and thank-yous over real sockets against a listening node: chat reaches every socket but is refused to anonymous and overlay sockets, overlong text and a chatty user; likes fold into like.batch at most once a second; only the creator may thank, and on resume the thank-you (P0) is replayed while chat (P2) is not.
+// Proves chat, likes and thank-yous over real sockets against a listening node: chat reaches every socket but is refused to anonymous and overlay sockets, overlong text and a chatty user; likes fold into like.batch at most once a second; only the creator may thank, and on resume the thank-you (P0) is replayed while chat (P2) is not; a thank-you to a gifter is stored (the first stands), one to a viewer who gave nothing is not.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SystemAccounts, userAccounts } from '../domain/accounts.js';
 import { THANKS_PHRASES } from '../domain/thanks.js';
 import type { RoomEvent } from '../protocol/room.js';
 import { DIALECTS } from '../../test/support/databases.js';
@@ -136,6 +137,36 @@ describe.skipIf(!sqlite?.available)('chat, likes and thank-yous in a LIVE room',
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(back.of('chat.message')).toEqual([]);
     expect(back.of('snapshot')).toEqual([]);
+  });
+
+  it('stores a thank-you sent in the room to a gifter (the first stands), not one to a viewer who only chatted', async () => {
+    const { liveId, cookie: hostCookie, userId: hostId } = await liveOfNewCreator();
+    const ana = await user('gifter');
+    const cat = await user();
+    expect((await node.call({ method: 'PUT', url: '/v1/me/gifts', headers: { cookie: hostCookie }, payload: { enabled: true } })).status).toBe(200);
+    const funded = await node.storage.ledger.submit([
+      { id: `fund:${ana.userId}`, code: 'ADJUSTMENT', kind: 'single', debitAccountId: SystemAccounts.coinIssuance.id, creditAccountId: userAccounts(ana.userId).coins.id, amount: 1_000n },
+    ]);
+    expect(funded.status).toBe('applied');
+    expect((await node.call({ method: 'POST', url: '/v1/gifts', headers: { cookie: ana.cookie }, payload: { id: randomUUID(), liveId, giftId: 'rose', count: 1 } })).status).toBe(201);
+    const host = await connect(liveId, { cookie: hostCookie });
+    const viewer = await connect(liveId, { cookie: cat.cookie });
+    expect(await ack(viewer, { type: 'chat.send', data: { text: 'hi all' } })).toMatchObject({ ok: true });
+
+    const rows = () => node.storage.db.selectFrom('live_thanks').select(['gifter_id', 'text', 'phrase']).where('live_id', '=', liveId).execute();
+    expect(await ack(host, { type: 'thanks.send', data: { toUserId: cat.userId, text: 'thanks for the company' } })).toMatchObject({ ok: true });
+    expect(await ack(host, { type: 'thanks.send', data: { toUserId: ana.userId, phrase: 'Great job' } })).toMatchObject({ ok: true });
+    // Stored after the ack, by the node that took the message.
+    await expect.poll(rows, { timeout: 3_000 }).toEqual([{ gifter_id: ana.userId, text: 'Great job', phrase: 'Great job' }]);
+    expect(await ack(host, { type: 'thanks.send', data: { toUserId: ana.userId, text: 'you are the best' } })).toMatchObject({ ok: true });
+    await viewer.until((events) => (events.filter((e) => e.type === 'thanks.sent').length === 3 ? true : undefined), 'all three in the room');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(await rows()).toEqual([{ gifter_id: ana.userId, text: 'Great job', phrase: 'Great job' }]);
+
+    const listed = await node.call<{ thanks: { from: { id: string }; to: { id: string }; text: string }[]; total: number }>({ method: 'GET', url: `/v1/lives/${liveId}/thanks`, headers: { cookie: hostCookie } });
+    expect(listed.body).toMatchObject({ total: 1, thanks: [{ from: { id: hostId }, to: { id: ana.userId }, text: 'Great job' }] });
+    expect((await node.call<{ thanks: { text: string } | null }>({ method: 'GET', url: `/v1/lives/${liveId}/thanks/me`, headers: { cookie: ana.cookie } })).body.thanks?.text).toBe('Great job');
+    expect((await node.call({ method: 'GET', url: `/v1/lives/${liveId}/thanks/me`, headers: { cookie: cat.cookie } })).body).toEqual({ thanks: null });
   });
 
   it('coaches the creator privately when their title, chat or thank-you baits for gifts; the line still goes out, and thanks alone never do', async () => {

@@ -67,7 +67,7 @@ for (const dialect of DIALECTS) {
       const ana = await viewer();
       const socket = await connect(liveId, { cookie: ana.cookie });
       await socket.until((events) => (events.length > 0 ? true : undefined), 'a first event');
-      expect(socket.events[0]).toMatchObject({ type: 'snapshot', seq: 0, data: { seq: 0, viewers: 0, recentGifts: [], activeCombos: [], leaderboard: { top: [] } } });
+      expect(socket.events[0]).toMatchObject({ type: 'snapshot', seq: 0, data: { seq: 0, viewers: 0, recentGifts: [], activeCombos: [], leaderboard: { top: [] }, bigGiftMinCoins: 1000 } });
       await socket.event('viewers.changed', (e) => e.data.viewers === 1);
       const anonymous = await connect(liveId);
       expect((await snapshotOf(anonymous)).epoch).toBe((await snapshotOf(socket)).epoch);

@@ -7,8 +7,9 @@
 // counted as a viewer. Sending a gift over the socket calls the same use case as POST /v1/gifts.
 // Chat (`chat.send`) is for signed-in users (tokens need the `read` scope), 1–200 characters and at
 // most CHAT_LIMIT lines per CHAT_WINDOW_MS per user; likes (`like.send`) for anyone but overlays;
-// thank-yous (`thanks.send`) for the LIVE's creator only. Each is answered by an `ack` (or an
-// `error` event when the frame itself is bad).
+// thank-yous (`thanks.send`) for the LIVE's creator only, stored by the receiving node when they go
+// to a gifter (one record per gifter per LIVE). Each is answered by an `ack` (or an `error` event
+// when the frame itself is bad).
 //
 // Delivery: each room event is serialized and framed once; the same frame is queued on every socket
 // it is for, and each socket's frames of one event-loop turn leave in one write (socket-outbox.ts). A
@@ -649,7 +650,8 @@ export class RoomGateway implements RoomEvents {
   }
 
   /** Publishes a room input for a client's message and acks once the bus took it. */
-  private publishFor(room: Room, client: Client, id: string, message: () => Promise<BusMessage | RoomErrorData>): void {
+  /** Makes the message, publishes it and acks; `published` then runs on this node only (never changes the ack). */
+  private publishFor(room: Room, client: Client, id: string, message: () => Promise<BusMessage | RoomErrorData>, published?: () => Promise<unknown>): void {
     message()
       .then(async (made) => {
         if ('code' in made) {
@@ -658,6 +660,9 @@ export class RoomGateway implements RoomEvents {
         }
         await this.publish(client.liveId, made);
         this.ack(room, client, id);
+        published?.().catch((error: unknown) => {
+          this.options.log.warn({ err: error, liveId: client.liveId }, 'what follows a published room message failed');
+        });
       })
       .catch((error: unknown) => {
         this.options.log.error({ err: error, liveId: client.liveId }, 'a room message could not be published');
@@ -729,17 +734,26 @@ export class RoomGateway implements RoomEvents {
       this.ack(room, client, message.id, { code: 'forbidden', message: 'Only the creator of this LIVE sends thank-yous.' });
       return;
     }
+    const phrase = 'phrase' in message ? message.phrase : null;
     const text = 'phrase' in message ? message.phrase : roomText(message.text);
     if (text === null) {
       this.ack(room, client, message.id, { code: 'validation_failed', message: 'A thank-you is 1 to 200 characters.' });
       return;
     }
-    this.publishFor(room, client, message.id, async () => {
-      const [from, to] = await Promise.all([this.userOf(client, principal.userId), this.options.services.getUser(message.toUserId)]);
-      if (!from) return { code: 'unauthenticated', message: 'Sign in to thank.' };
-      if (!to) return { code: 'not_found', message: 'No such user.' };
-      return { kind: 'thanks', thanks: { from, to: { id: to.id, handle: to.handle, displayName: to.displayName }, text }, coach: coachingFor('thanks', text) };
-    });
+    // Once the room has it, the thank-you is stored (a gifter's first stands) by this node only, the
+    // one whose socket received it: the nodes that apply the bus input do not.
+    this.publishFor(
+      room,
+      client,
+      message.id,
+      async () => {
+        const [from, to] = await Promise.all([this.userOf(client, principal.userId), this.options.services.getUser(message.toUserId)]);
+        if (!from) return { code: 'unauthenticated', message: 'Sign in to thank.' };
+        if (!to) return { code: 'not_found', message: 'No such user.' };
+        return { kind: 'thanks', thanks: { from, to: { id: to.id, handle: to.handle, displayName: to.displayName }, text }, coach: coachingFor('thanks', text) };
+      },
+      () => this.options.services.recordRoomThanks({ liveId: client.liveId, creatorId: principal.userId, toUserId: message.toUserId, text, phrase }),
+    );
   }
 
   private sendGift(room: Room, client: Client, message: { id: string; giftId: string; count: number }): void {

@@ -38,6 +38,8 @@ describe('RoomLog', () => {
     expect(() => new RoomLog({ epoch: 'a:b', bigGiftMinCoins: 1 })).toThrow();
     expect(() => new RoomLog({ epoch: '', bigGiftMinCoins: 1 })).toThrow();
     expect(() => new RoomLog({ epoch: 'e', bigGiftMinCoins: 1, afterInput: -1 })).toThrow();
+    expect(() => new RoomLog({ epoch: 'e', bigGiftMinCoins: 0 })).toThrow();
+    expect(() => new RoomLog({ epoch: 'e', bigGiftMinCoins: 1.5 })).toThrow();
   });
 
   it('seeds the leaderboard from the ledger once, counting each gift recorded meanwhile exactly once', () => {
@@ -198,7 +200,7 @@ describe('RoomLog', () => {
     log.recordGift(gift({ comboId: 'small' }), at(T0 + 6));
     log.setViewers(12);
     const snap = log.snapshot(T0 + 7);
-    expect(snap).toMatchObject({ type: 'snapshot', seq: 6 * SEQ_PER_INPUT, ts: T0 + 7, data: { epoch: 'e1', seq: 6 * SEQ_PER_INPUT, viewers: 12, leaderboard: { top: [{ user: ana, coins: 5001 }] } } });
+    expect(snap).toMatchObject({ type: 'snapshot', seq: 6 * SEQ_PER_INPUT, ts: T0 + 7, data: { epoch: 'e1', seq: 6 * SEQ_PER_INPUT, viewers: 12, leaderboard: { top: [{ user: ana, coins: 5001 }] }, bigGiftMinCoins: 1000 } });
     expect(snap.data.recentGifts.map((g) => g.transferId)).toEqual(['b3', 'b4', expect.any(String) as unknown]);
     expect(snap.data.activeCombos.map((c) => c.comboId)).toEqual(['small']);
   });

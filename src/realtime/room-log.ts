@@ -111,6 +111,8 @@ export class RoomLog {
 
   constructor(options: RoomLogOptions) {
     if (options.epoch.includes(':') || options.epoch === '') throw new Error('an epoch is a non-empty string without ":"');
+    // Snapshots publish the threshold (clients decide from it what plays full screen): a whole number of coins, at least 1.
+    if (!Number.isSafeInteger(options.bigGiftMinCoins) || options.bigGiftMinCoins < 1) throw new Error('bigGiftMinCoins is a whole number of coins, at least 1');
     this.epoch = options.epoch;
     this.options = {
       afterInput: 0,
@@ -328,6 +330,7 @@ export class RoomLog {
         leaderboard: { version: this.leaderboardVersion, top: this.top },
         activeCombos: [...this.combos.values()].map((c) => c.data),
         recentGifts: [...this.recent],
+        bigGiftMinCoins: this.options.bigGiftMinCoins,
       },
     };
   }

@@ -9,7 +9,7 @@ import type { ApiToken, ApiTokenCreated, Me, Role, Scope, SessionCreated, SignUp
 import type { AdminCatalog, AdminPayoutPage, AdminUser, AdminUserPage, AuditPage, ReconcileReport } from '../protocol/admin.js';
 import type { CoinPrices, Purchase, PurchaseCreated, Wallet, WalletHistory } from '../protocol/coins.js';
 import type { Gift, GiftCatalog, GiftCreateBody, GiftUpdateBody, SentGift } from '../protocol/gifts.js';
-import type { Live, LivePage, LivePresence, LiveSummary } from '../protocol/lives.js';
+import type { Live, LivePage, LivePresence, LiveSummary, LiveThanks, LiveThanksPage, MyLiveThanks, ThankGiftersBody, ThankGiftersResult } from '../protocol/lives.js';
 import type { DiamondBalance, Payout, PayoutAccount, PayoutAccountCreateBody, PayoutList, PayoutStatus } from '../protocol/payouts.js';
 
 /** A refusal from the server, with the stable code to branch on (e.g. `insufficient_coins`). */
@@ -219,6 +219,26 @@ export class LivegiftClient {
 
   heartbeat(id: string, body: { viewerKey?: string } = {}): Promise<unknown> {
     return this.request('POST', `/v1/lives/${encodeURIComponent(id)}/heartbeat`, { body });
+  }
+
+  /**
+   * After your LIVE ended: thanks its gifters — every one by default, or those in `gifterIds` — with
+   * a suggested phrase or your own words. A gifter is thanked once per LIVE, so retrying is safe: the
+   * answer lists them under `alreadyThanked`. `coaching` is set when your words baited for gifts.
+   * @example const { thanked } = await lg.thankGifters(liveId, { phrase: 'Thank you so much' });
+   */
+  thankGifters(liveId: string, body: ThankGiftersBody): Promise<ThankGiftersResult> {
+    return this.request('POST', `/v1/lives/${encodeURIComponent(liveId)}/thanks`, { body, idempotent: true });
+  }
+
+  /** Your LIVE: the gifters you thanked, in the room or after it ended, oldest first. @example const { thanks } = await lg.liveThanks(liveId); */
+  liveThanks(liveId: string, query: { limit?: number; cursor?: string } = {}): Promise<LiveThanksPage> {
+    return this.request('GET', `/v1/lives/${encodeURIComponent(liveId)}/thanks`, { query });
+  }
+
+  /** The creator's thank-you to you for a LIVE, or null. @example const thanks = await lg.myLiveThanks(liveId); */
+  async myLiveThanks(liveId: string): Promise<LiveThanks | null> {
+    return (await this.request<MyLiveThanks>('GET', `/v1/lives/${encodeURIComponent(liveId)}/thanks/me`)).thanks;
   }
 
   // ---------------------------------------------------------------------------------------------

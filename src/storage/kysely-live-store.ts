@@ -1,12 +1,12 @@
 // LiveStore on Kysely (SQLite and PostgreSQL alike): LIVEs, their viewers, and the summary written
 // when one ends. Every write is one statement, so each is atomic on its own without a transaction.
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool } from 'kysely';
-import type { LiveListing, LivePosition, LiveRecord, LiveStore } from '../app/ports.js';
+import type { LiveListing, LivePosition, LiveRecord, LiveStore, LiveThanksPosition, LiveThanksRecord } from '../app/ports.js';
 import { AlreadyLive } from '../domain/errors.js';
 import type { LiveSummary } from '../domain/live-summary.js';
 import { VIEWER_CONNECTIONS_MAX, type LiveEndedBy } from '../domain/lives.js';
 import { num, numOrNull, uniqueViolation } from './kysely-values.js';
-import type { Database, LivesTable } from './schema.js';
+import type { Database, LiveThanksTable, LivesTable } from './schema.js';
 
 /** The summary as stored in lives.summary: JSON, amounts as decimal strings (they are bigints). */
 interface StoredSummary {
@@ -73,6 +73,10 @@ function liveFromRow(r: Selectable<LivesTable>): LiveRecord {
 
 /** Viewer keys per heartbeat statement. */
 const TOUCH_CHUNK = 500;
+
+function thanksFromRow(r: Selectable<LiveThanksTable>): LiveThanksRecord {
+  return { liveId: r.live_id, gifterId: r.gifter_id, text: r.text, phrase: r.phrase, createdAtMs: num(r.created_at_ms) };
+}
 
 export class KyselyLiveStore implements LiveStore {
   constructor(private readonly db: Kysely<Database>) {}
@@ -218,61 +222,53 @@ export class KyselyLiveStore implements LiveStore {
   }
 
   async joinViewer(liveId: string, viewerKey: string, atMs: number, presentSinceMs: number): Promise<void> {
-    await this.db
-      .insertInto('live_viewers')
-      .values({ live_id: liveId, viewer_key: viewerKey, joined_at_ms: atMs, last_seen_at_ms: atMs, connections: 1 })
-      .onConflict((oc) =>
-        oc.columns(['live_id', 'viewer_key']).doUpdateSet({
-          // A viewer unseen for the presence window lost their old connections without leaving.
-          connections: sql<number>`CASE
-            WHEN live_viewers.last_seen_at_ms < ${presentSinceMs} THEN 1
-            WHEN live_viewers.connections >= ${sql.lit(VIEWER_CONNECTIONS_MAX)} THEN ${sql.lit(VIEWER_CONNECTIONS_MAX)}
-            ELSE live_viewers.connections + 1 END`,
-          last_seen_at_ms: atMs,
-        }),
-      )
-      .execute();
+    await this.joinViewers(liveId, [viewerKey], atMs, presentSinceMs);
   }
 
   async joinViewers(liveId: string, viewerKeys: readonly string[], atMs: number, presentSinceMs: number): Promise<void> {
     // Chunks keep every statement's parameter list well under both databases' limits; the keys are
     // distinct (the caller's contract), so no row is affected twice by one statement.
-    for (let i = 0; i < viewerKeys.length; i += TOUCH_CHUNK) {
-      const chunk = viewerKeys.slice(i, i + TOUCH_CHUNK);
-      await this.db
-        .insertInto('live_viewers')
-        .values(chunk.map((key) => ({ live_id: liveId, viewer_key: key, joined_at_ms: atMs, last_seen_at_ms: atMs, connections: 1 })))
-        .onConflict((oc) =>
-          oc.columns(['live_id', 'viewer_key']).doUpdateSet({
-            connections: sql<number>`CASE
-              WHEN live_viewers.last_seen_at_ms < ${presentSinceMs} THEN 1
-              WHEN live_viewers.connections >= ${sql.lit(VIEWER_CONNECTIONS_MAX)} THEN ${sql.lit(VIEWER_CONNECTIONS_MAX)}
-              ELSE live_viewers.connections + 1 END`,
-            last_seen_at_ms: atMs,
-          }),
-        )
-        .execute();
-    }
+    await this.inOneCommit(viewerKeys.length, async (db) => {
+      for (let i = 0; i < viewerKeys.length; i += TOUCH_CHUNK) {
+        const chunk = viewerKeys.slice(i, i + TOUCH_CHUNK);
+        await db
+          .insertInto('live_viewers')
+          .values(chunk.map((key) => ({ live_id: liveId, viewer_key: key, joined_at_ms: atMs, last_seen_at_ms: atMs, connections: 1 })))
+          .onConflict((oc) =>
+            oc.columns(['live_id', 'viewer_key']).doUpdateSet({
+              connections: sql<number>`CASE
+                WHEN live_viewers.last_seen_at_ms < ${presentSinceMs} THEN 1
+                WHEN live_viewers.connections >= ${sql.lit(VIEWER_CONNECTIONS_MAX)} THEN ${sql.lit(VIEWER_CONNECTIONS_MAX)}
+                ELSE live_viewers.connections + 1 END`,
+              last_seen_at_ms: atMs,
+            }),
+          )
+          .execute();
+      }
+    });
   }
 
   async leaveViewers(liveId: string, viewerKeys: readonly string[], atMs: number): Promise<void> {
-    for (let i = 0; i < viewerKeys.length; i += TOUCH_CHUNK) {
-      await this.db
-        .updateTable('live_viewers')
-        .set({ connections: sql<number>`CASE WHEN connections > 0 THEN connections - 1 ELSE 0 END`, last_seen_at_ms: atMs })
-        .where('live_id', '=', liveId)
-        .where('viewer_key', 'in', viewerKeys.slice(i, i + TOUCH_CHUNK))
-        .execute();
-    }
+    await this.inOneCommit(viewerKeys.length, async (db) => {
+      for (let i = 0; i < viewerKeys.length; i += TOUCH_CHUNK) {
+        await db
+          .updateTable('live_viewers')
+          .set({ connections: sql<number>`CASE WHEN connections > 0 THEN connections - 1 ELSE 0 END`, last_seen_at_ms: atMs })
+          .where('live_id', '=', liveId)
+          .where('viewer_key', 'in', viewerKeys.slice(i, i + TOUCH_CHUNK))
+          .execute();
+      }
+    });
+  }
+
+  /** Runs `work` in one transaction when it writes more than one chunk, else as it is. */
+  private async inOneCommit(keys: number, work: (db: Kysely<Database>) => Promise<void>): Promise<void> {
+    if (keys <= TOUCH_CHUNK) await work(this.db);
+    else await this.db.transaction().execute(work);
   }
 
   async leaveViewer(liveId: string, viewerKey: string, atMs: number): Promise<void> {
-    await this.db
-      .updateTable('live_viewers')
-      .set({ connections: sql<number>`CASE WHEN connections > 0 THEN connections - 1 ELSE 0 END`, last_seen_at_ms: atMs })
-      .where('live_id', '=', liveId)
-      .where('viewer_key', '=', viewerKey)
-      .execute();
+    await this.leaveViewers(liveId, [viewerKey], atMs);
   }
 
   async touchViewer(liveId: string, viewerKey: string, atMs: number): Promise<boolean> {
@@ -282,18 +278,21 @@ export class KyselyLiveStore implements LiveStore {
 
   async touchViewers(liveId: string, viewerKeys: readonly string[], atMs: number): Promise<Set<string>> {
     const touched = new Set<string>();
-    // Chunks keep every statement's parameter list well under both databases' limits.
-    for (let i = 0; i < viewerKeys.length; i += TOUCH_CHUNK) {
-      const chunk = viewerKeys.slice(i, i + TOUCH_CHUNK);
-      const rows = await this.db
-        .updateTable('live_viewers')
-        .set({ last_seen_at_ms: atMs })
-        .where('live_id', '=', liveId)
-        .where('viewer_key', 'in', chunk)
-        .returning('viewer_key')
-        .execute();
-      for (const r of rows) touched.add(r.viewer_key);
-    }
+    // Chunks keep every statement's parameter list well under both databases' limits; one
+    // transaction makes them one commit (one fsync on SQLite, whose synchronous=FULL it shares).
+    await this.inOneCommit(viewerKeys.length, async (db) => {
+      for (let i = 0; i < viewerKeys.length; i += TOUCH_CHUNK) {
+        const chunk = viewerKeys.slice(i, i + TOUCH_CHUNK);
+        const rows = await db
+          .updateTable('live_viewers')
+          .set({ last_seen_at_ms: atMs })
+          .where('live_id', '=', liveId)
+          .where('viewer_key', 'in', chunk)
+          .returning('viewer_key')
+          .execute();
+        for (const r of rows) touched.add(r.viewer_key);
+      }
+    });
     return touched;
   }
 
@@ -315,5 +314,50 @@ export class KyselyLiveStore implements LiveStore {
 
   async raisePeak(liveId: string, viewers: number): Promise<void> {
     await this.db.updateTable('lives').set({ peak_viewers: viewers }).where('id', '=', liveId).where('status', '=', 'live').where('peak_viewers', '<', viewers).execute();
+  }
+
+  async addThanks(liveId: string, rows: readonly LiveThanksRecord[]): Promise<Set<string>> {
+    const inserted = new Set<string>();
+    // ON CONFLICT DO NOTHING: the primary key (live, gifter) keeps the first thank-you, so a repeat
+    // or a concurrent Thank all changes nothing; RETURNING names only the rows this statement wrote.
+    for (let i = 0; i < rows.length; i += TOUCH_CHUNK) {
+      const chunk = rows.slice(i, i + TOUCH_CHUNK);
+      for (const r of chunk) if (r.liveId !== liveId) throw new Error(`a thank-you of LIVE ${r.liveId} was added to LIVE ${liveId}`);
+      const written = await this.db
+        .insertInto('live_thanks')
+        .values(chunk.map((r) => ({ live_id: liveId, gifter_id: r.gifterId, text: r.text, phrase: r.phrase, created_at_ms: r.createdAtMs })))
+        .onConflict((oc) => oc.columns(['live_id', 'gifter_id']).doNothing())
+        .returning('gifter_id')
+        .execute();
+      for (const w of written) inserted.add(w.gifter_id);
+    }
+    return inserted;
+  }
+
+  async findThanks(liveId: string, gifterIds: readonly string[]): Promise<LiveThanksRecord[]> {
+    const found: LiveThanksRecord[] = [];
+    const ids = [...new Set(gifterIds)];
+    for (let i = 0; i < ids.length; i += TOUCH_CHUNK) {
+      const rows = await this.db.selectFrom('live_thanks').selectAll().where('live_id', '=', liveId).where('gifter_id', 'in', ids.slice(i, i + TOUCH_CHUNK)).execute();
+      for (const r of rows) found.push(thanksFromRow(r));
+    }
+    return found;
+  }
+
+  async listThanks(liveId: string, options: { limit: number; after?: LiveThanksPosition }): Promise<LiveThanksRecord[]> {
+    let q = this.db.selectFrom('live_thanks').selectAll().where('live_id', '=', liveId);
+    const after = options.after;
+    if (after) {
+      q = q.where((eb) =>
+        eb.or([eb('created_at_ms', '>', after.createdAtMs), eb.and([eb('created_at_ms', '=', after.createdAtMs), eb('gifter_id', '>', after.gifterId)])]),
+      );
+    }
+    const rows = await q.orderBy('created_at_ms').orderBy('gifter_id').limit(options.limit).execute();
+    return rows.map(thanksFromRow);
+  }
+
+  async countThanks(liveId: string): Promise<number> {
+    const r = await this.db.selectFrom('live_thanks').select((eb) => eb.fn.countAll().as('n')).where('live_id', '=', liveId).executeTakeFirstOrThrow();
+    return num(r.n);
   }
 }

@@ -138,6 +138,16 @@ export interface LiveViewersTable {
   connections: number;
 }
 
+/** 0007-live-thanks: the creator's thank-you to one gifter of an ended LIVE (one per gifter per LIVE). */
+export interface LiveThanksTable {
+  live_id: string;
+  gifter_id: string;
+  text: string;
+  /** The suggested phrase it was, or null for the creator's own words. */
+  phrase: string | null;
+  created_at_ms: Big;
+}
+
 export interface PurchasesTable {
   id: string;
   user_id: string;
@@ -216,6 +226,7 @@ export interface Database {
   gifts: GiftsTable;
   lives: LivesTable;
   live_viewers: LiveViewersTable;
+  live_thanks: LiveThanksTable;
   purchases: PurchasesTable;
   webhook_events: WebhookEventsTable;
   payout_accounts: PayoutAccountsTable;

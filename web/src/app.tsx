@@ -64,8 +64,12 @@ function TopBar() {
         ) : (
           <>
             {me.adult ? <Coins /> : null}
-            <Link to="/studio" className="button ghost small wide-only">Studio</Link>
-            <Link to="/balance" className="button ghost small wide-only">Balance</Link>
+            {me.adult ? (
+              <>
+                <Link to="/studio" className="button ghost small wide-only">Studio</Link>
+                <Link to="/balance" className="button ghost small wide-only">Balance</Link>
+              </>
+            ) : null}
             <AccountMenu me={me} logOut={logOut} />
           </>
         )}

@@ -2,7 +2,9 @@
 // time even when five starts race), the on-air list, one LIVE, a creator's paged history, ending by
 // the creator, by a moderator with a reason (and not by anyone else), and automatically when the
 // creator is away; viewer presence (anonymous and signed-in, tabs, peak, unique, leave, staleness);
-// the summary computed from ledger gifts; and 400s that write nothing.
+// the summary computed from ledger gifts; 400s that write nothing; and thank-yous after the LIVE
+// (Thank all once it ended, each gifter reading theirs, repeats that change nothing, creator only,
+// real gifters only, coaching on baiting own words, bad bodies).
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SystemAccounts, userAccounts } from '../../domain/accounts.js';
@@ -50,6 +52,25 @@ interface PresenceBody {
   liveId: string;
   viewers: number;
   peakViewers: number;
+}
+interface ThanksBody {
+  liveId: string;
+  from: PublicUserBody;
+  to: PublicUserBody;
+  text: string;
+  phrase: string | null;
+  createdAtMs: number;
+}
+interface ThankGiftersBody {
+  thanked: ThanksBody[];
+  alreadyThanked: ThanksBody[];
+  remaining: number;
+  coaching: { kind: string; excerpt: string; why: string; suggestions: string[] } | null;
+}
+interface ThanksPageBody {
+  thanks: ThanksBody[];
+  total: number;
+  nextCursor: string | null;
 }
 
 const MINUTE = 60_000;
@@ -391,6 +412,184 @@ for (const dialect of DIALECTS) {
       expect(res.status).toBe(400);
       expect(res.body.error.message.length).toBeGreaterThan(5);
       expect(await livesOf(who.userId)).toHaveLength(0);
+    });
+
+    describe('thank-yous after the LIVE', () => {
+      const thank = (cookie: string | null, id: string, payload: unknown) =>
+        node.call<ThankGiftersBody & ErrorBody>({ method: 'POST', url: `/v1/lives/${id}/thanks`, headers: cookie !== null ? { cookie } : {}, payload: payload as object });
+      const mine = (cookie: string, id: string) => node.call<{ thanks: ThanksBody | null } & ErrorBody>({ method: 'GET', url: `/v1/lives/${id}/thanks/me`, headers: { cookie } });
+      const listed = (cookie: string, id: string, query = '') =>
+        node.call<ThanksPageBody & ErrorBody>({ method: 'GET', url: `/v1/lives/${id}/thanks${query}`, headers: { cookie } });
+      const rowsOf = (id: string) => node.storage.db.selectFrom('live_thanks').selectAll().where('live_id', '=', id).orderBy('gifter_id').execute();
+
+      /** A creator on air with LIVE Gifts on, and viewers who each sent `coins` worth of gifts over HTTP. */
+      async function giftedLive(prefix: string, gifts: readonly { handle: string; giftId: string; count: number }[]) {
+        const creator = await signUpAs(node, { handle: `${prefix}_host`, displayName: 'Mira' });
+        await node.call({ method: 'PUT', url: '/v1/me/gifts', headers: { cookie: creator.cookie }, payload: { enabled: true } });
+        const { id } = (await start(creator.cookie, 'Thank-you night')).body;
+        const viewers = new Map<string, { cookie: string; userId: string }>();
+        for (const g of gifts) {
+          let v = viewers.get(g.handle);
+          if (!v) {
+            v = await signUpAs(node, { handle: `${prefix}_${g.handle}` });
+            const funded = await node.storage.ledger.submit([
+              { id: `fund:${v.userId}`, code: 'ADJUSTMENT', kind: 'single', debitAccountId: SystemAccounts.coinIssuance.id, creditAccountId: userAccounts(v.userId).coins.id, amount: 100_000n },
+            ]);
+            expect(funded.status).toBe('applied');
+            viewers.set(g.handle, v);
+          }
+          const sent = await node.call({ method: 'POST', url: '/v1/gifts', headers: { cookie: v.cookie }, payload: { id: randomUUID(), liveId: id, giftId: g.giftId, count: g.count } });
+          expect(sent.status).toBe(201);
+        }
+        const viewer = (handle: string) => {
+          const v = viewers.get(handle);
+          if (!v) throw new Error(`no viewer ${handle}`);
+          return v;
+        };
+        return { creator, id, viewer };
+      }
+
+      it('thanks every gifter once the LIVE has ended; each reads theirs; a repeat changes nothing; the creator lists them', async () => {
+        const { creator, id, viewer } = await giftedLive('ty', [
+          { handle: 'ana', giftId: 'rose', count: 3 },
+          { handle: 'bob', giftId: 'galaxy', count: 1 },
+          { handle: 'ana', giftId: 'doughnut', count: 1 },
+        ]);
+        const ana = viewer('ana');
+        const bob = viewer('bob');
+        const stranger = await signUpAs(node, { handle: 'ty_cat' });
+
+        // On air, thank-yous go over the room socket: 409 with a stable code, nothing stored.
+        const onAir = await thank(creator.cookie, id, { phrase: 'Great job' });
+        expect(onAir.status).toBe(409);
+        expect(onAir.body.error.code).toBe('live_on_air');
+        expect(await rowsOf(id)).toHaveLength(0);
+        expect((await mine(ana.cookie, id)).body).toEqual({ thanks: null });
+
+        await end(creator.cookie, id);
+        node.clock.advance(MINUTE);
+        const all = await thank(creator.cookie, id, { phrase: 'Thank you so much' });
+        expect(all.status).toBe(200);
+        const mira = { id: creator.userId, handle: 'ty_host', displayName: 'Mira' };
+        const thankedAtMs = node.clock.nowMs();
+        // Biggest gifter first: Bob's Galaxy (1,000) before Ana's Roses and Doughnut (33).
+        expect(all.body).toEqual({
+          thanked: [
+            { liveId: id, from: mira, to: { id: bob.userId, handle: 'ty_bob', displayName: 'TY_BOB' }, text: 'Thank you so much', phrase: 'Thank you so much', createdAtMs: thankedAtMs },
+            { liveId: id, from: mira, to: { id: ana.userId, handle: 'ty_ana', displayName: 'TY_ANA' }, text: 'Thank you so much', phrase: 'Thank you so much', createdAtMs: thankedAtMs },
+          ],
+          alreadyThanked: [],
+          remaining: 0,
+          coaching: null,
+        });
+
+        // Each gifter reads theirs; someone who sent nothing reads null, not a 404.
+        expect((await mine(ana.cookie, id)).body.thanks).toMatchObject({ from: mira, to: { id: ana.userId }, text: 'Thank you so much' });
+        expect((await mine(bob.cookie, id)).body.thanks?.to.id).toBe(bob.userId);
+        const none = await mine(stranger.cookie, id);
+        expect(none.status).toBe(200);
+        expect(none.body).toEqual({ thanks: null });
+
+        // A repeat (other words, later, one gifter or all) is a no-op that answers the first thank-you.
+        node.clock.advance(MINUTE);
+        const again = await thank(creator.cookie, id, { text: 'Thanks again!' });
+        expect(again.status).toBe(200);
+        expect(again.body.thanked).toEqual([]);
+        expect(again.body.alreadyThanked).toEqual(all.body.thanked);
+        const one = await thank(creator.cookie, id, { phrase: 'Great job', gifterIds: [ana.userId, ana.userId] });
+        expect(one.body).toMatchObject({ thanked: [], alreadyThanked: [{ to: { id: ana.userId }, text: 'Thank you so much', createdAtMs: thankedAtMs }] });
+        expect(await rowsOf(id)).toHaveLength(2);
+        const raced = await Promise.all([0, 1, 2].map(() => thank(creator.cookie, id, { phrase: 'Great job' })));
+        for (const r of raced) expect(r.body.thanked).toEqual([]);
+        expect((await mine(ana.cookie, id)).body.thanks?.text).toBe('Thank you so much');
+
+        // The creator's list (what the summary marks Thanked ✓ from), paged; nobody else's.
+        const page = await listed(creator.cookie, id);
+        expect(page.status).toBe(200);
+        expect(page.body.total).toBe(2);
+        expect(page.body.thanks.map((t) => t.to.id).sort()).toEqual([ana.userId, bob.userId].sort());
+        expect(page.body.nextCursor).toBeNull();
+        const first = await listed(creator.cookie, id, '?limit=1');
+        expect(first.body.thanks).toHaveLength(1);
+        const second = await listed(creator.cookie, id, `?limit=1&cursor=${first.body.nextCursor ?? ''}`);
+        expect(second.body.thanks.map((t) => t.to.id)).not.toContain(first.body.thanks[0]?.to.id);
+        expect(second.body.thanks).toHaveLength(1);
+        expect((await listed(ana.cookie, id)).status).toBe(403);
+        expect((await listed(creator.cookie, id, '?cursor=bogus')).status).toBe(400);
+        expect((await node.call<ErrorBody>({ method: 'GET', url: `/v1/lives/${id}/thanks/me` })).status).toBe(401);
+        expect((await mine(ana.cookie, randomUUID())).status).toBe(404);
+      });
+
+      it('lets only the creator thank, only real gifters of that LIVE, and coaches own words that bait for gifts', async () => {
+        const { creator, id, viewer } = await giftedLive('tz', [
+          { handle: 'ana', giftId: 'rose', count: 1 },
+          { handle: 'bob', giftId: 'rose', count: 2 },
+        ]);
+        const ana = viewer('ana');
+        const bob = viewer('bob');
+        const other = await giftedLive('tx', [{ handle: 'dan', giftId: 'rose', count: 1 }]);
+        await end(creator.cookie, id);
+        await end(other.creator.cookie, other.id);
+
+        const notCreator = await thank(ana.cookie, id, { phrase: 'Great job' });
+        expect(notCreator.status).toBe(403);
+        expect(notCreator.body.error.code).toBe('forbidden');
+        expect((await thank(null, id, { phrase: 'Great job' })).status).toBe(401);
+        expect((await thank(creator.cookie, randomUUID(), { phrase: 'Great job' })).status).toBe(404);
+
+        // A viewer who gave nothing here (Dan gave in another LIVE), or no user at all: 400, naming them.
+        const dan = other.viewer('dan');
+        const nobody = randomUUID();
+        const notGifters = await thank(creator.cookie, id, { phrase: 'Great job', gifterIds: [ana.userId, dan.userId, nobody] });
+        expect(notGifters.status).toBe(400);
+        expect(notGifters.body.error).toMatchObject({ code: 'validation_failed', details: { field: 'gifterIds', notGifters: [dan.userId, nobody] } });
+        const self = await thank(creator.cookie, id, { phrase: 'Great job', gifterIds: [creator.userId] });
+        expect(self.status).toBe(400);
+        expect(await rowsOf(id)).toHaveLength(0);
+
+        // Own words that promise something for gifts go out all the same, with the coaching in the answer.
+        const baiting = await thank(creator.cookie, id, { text: "  Send more gifts and I'll give you a shoutout  ", gifterIds: [bob.userId] });
+        expect(baiting.status).toBe(200);
+        expect(baiting.body.thanked.map((t) => [t.to.id, t.text, t.phrase])).toEqual([[bob.userId, "Send more gifts and I'll give you a shoutout", null]]);
+        expect(baiting.body.coaching).toMatchObject({ kind: 'gifts_for_reward', suggestions: ['Great job', 'Thank you so much', 'This helps me so much, thank you!'] });
+        expect(baiting.body.coaching?.excerpt).toContain('gifts');
+        expect(baiting.body.coaching?.why).toMatch(/not allowed/);
+        expect((await mine(bob.cookie, id)).body.thanks?.text).toBe("Send more gifts and I'll give you a shoutout");
+
+        // Kind own words: no coaching; Bob keeps his first thank-you.
+        const kind = await thank(creator.cookie, id, { text: 'You two made my night 💛' });
+        expect(kind.body).toMatchObject({ thanked: [{ to: { id: ana.userId }, text: 'You two made my night 💛', phrase: null }], alreadyThanked: [{ to: { id: bob.userId } }], coaching: null });
+      });
+
+      it('documents the thank-you routes in the OpenAPI document: phrase or own words, and the answers', async () => {
+        const doc = await node.call<{ paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: unknown }> } }>> }>({ method: 'GET', url: '/openapi.json' });
+        expect(doc.status).toBe(200);
+        expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/v1/lives/{id}/thanks', '/v1/lives/{id}/thanks/me']));
+        const thanksPath = doc.body.paths['/v1/lives/{id}/thanks'] ?? {};
+        expect(Object.keys(thanksPath).sort()).toEqual(['get', 'post']);
+        const body = JSON.stringify(thanksPath.post?.requestBody?.content['application/json']?.schema);
+        for (const word of ['phrase', 'text', 'gifterIds', 'This helps me so much, thank you!']) expect(body).toContain(word);
+      });
+
+      it.each([
+        ['no message', {}],
+        ['an unknown phrase', { phrase: 'Thanks I guess' }],
+        ['empty own words', { text: '   ' }],
+        ['201 characters of own words', { text: 'x'.repeat(201) }],
+        ['a phrase and own words at once', { phrase: 'Great job', text: 'hi' }],
+        ['an empty list of gifters', { phrase: 'Great job', gifterIds: [] }],
+        ['a gifter id that is not a string', { phrase: 'Great job', gifterIds: [7] }],
+        ['1,001 gifters', { phrase: 'Great job', gifterIds: Array.from({ length: 1001 }, (_, i) => `u${i}`) }],
+        ['an unknown field', { phrase: 'Great job', to: 'everyone' }],
+        ['text that is a number', { text: 42 }],
+      ])('answers a thank-you with %s with 400 validation_failed and stores nothing', async (_name, payload) => {
+        const { creator, id } = await giftedLive(`tb${randomUUID().slice(0, 6)}`, [{ handle: 'ana', giftId: 'rose', count: 1 }]);
+        await end(creator.cookie, id);
+        const res = await thank(creator.cookie, id, payload);
+        expect(res.status).toBe(400);
+        expect(res.body.error.code).toBe('validation_failed');
+        expect(await rowsOf(id)).toHaveLength(0);
+      });
     });
 
     it('answers bad end and presence bodies with 400 and writes nothing', async () => {

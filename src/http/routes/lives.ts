@@ -1,10 +1,12 @@
 // LIVEs: go LIVE, end (creator or moderator), the on-air list, one LIVE, its summary, a creator's
-// past LIVEs, and viewer presence (join, leave, heartbeat — anonymous viewers allowed).
+// past LIVEs, viewer presence (join, leave, heartbeat — anonymous viewers allowed), and the
+// thank-yous to gifters (Thank all after the end; the creator's list and each gifter's own, in the room or after it).
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from '../../app/services.js';
 import { ErrorBody } from '../../protocol/common.js';
 import { CreatorLivesParams, EndLiveBody, Live, LiveIdParams, LivePage, LivePageQuery, LivePresence, LiveSummary, PresenceBody, StartLiveBody } from '../../protocol/lives.js';
+import { encodeThanksCursor, LiveThanksPage, LiveThanksQuery, MyLiveThanks, ThankGiftersBody, ThankGiftersResult } from '../../protocol/lives.js';
 import { requirePrincipal } from '../auth.js';
 import { presentLive, presentLivePage, presentLiveSummary } from '../present.js';
 
@@ -72,6 +74,48 @@ export function livesRoutes(services: Services): FastifyPluginAsync {
         security: optionalSecurity, params: LiveIdParams, body: PresenceBody, response: { 200: LivePresence, ...errors },
       },
     }, (request) => services.recordLiveHeartbeat({ liveId: request.params.id, ...viewerOf(request, request.body) }));
+
+    app.post('/v1/lives/:id/thanks', {
+      schema: {
+        tags: ['lives'],
+        summary: 'After your LIVE ended: thank its gifters (all, or the ones named) with a suggested phrase or your own words. Once per gifter: a repeat changes nothing',
+        security, params: LiveIdParams, body: ThankGiftersBody, response: { 200: ThankGiftersResult, ...errors },
+      },
+    }, async (request) => {
+      const principal = requirePrincipal(request, 'lives:write');
+      const body = request.body;
+      const result = await services.thankGifters({
+        liveId: request.params.id,
+        creatorId: principal.userId,
+        message: 'phrase' in body ? { phrase: body.phrase } : { text: body.text },
+        gifterIds: body.gifterIds,
+      });
+      const { coaching } = result;
+      return { ...result, coaching: coaching ? { kind: coaching.kind, excerpt: coaching.excerpt.slice(0, 2_000), why: coaching.why, suggestions: [...coaching.suggestions] } : null };
+    });
+
+    app.get('/v1/lives/:id/thanks', {
+      schema: {
+        tags: ['lives'],
+        summary: 'Your LIVE: the gifters you thanked, in the room or after it ended, oldest first',
+        security, params: LiveIdParams, querystring: LiveThanksQuery, response: { 200: LiveThanksPage, ...errors },
+      },
+    }, async (request) => {
+      const principal = requirePrincipal(request, 'read');
+      const page = await services.listLiveThanks({ liveId: request.params.id, userId: principal.userId, limit: request.query.limit, after: request.query.cursor });
+      return { thanks: page.thanks, total: page.total, nextCursor: page.next ? encodeThanksCursor(page.next) : null };
+    });
+
+    app.get('/v1/lives/:id/thanks/me', {
+      schema: {
+        tags: ['lives'],
+        summary: "The creator's thank-you to you for this LIVE (null when there is none yet)",
+        security, params: LiveIdParams, response: { 200: MyLiveThanks, ...errors },
+      },
+    }, async (request) => {
+      const principal = requirePrincipal(request, 'read');
+      return { thanks: await services.getMyLiveThanks({ liveId: request.params.id, userId: principal.userId }) };
+    });
 
     app.get('/v1/creators/:handle/lives', {
       schema: { tags: ['lives'], summary: "A creator's past LIVEs with their summaries, newest first", params: CreatorLivesParams, querystring: LivePageQuery, response: { 200: LivePage, ...errors } },

@@ -7,6 +7,7 @@ import * as sandboxPayments from './0003-sandbox-payments.js';
 import * as lives from './0004-lives.js';
 import * as payouts from './0005-payouts.js';
 import * as compactTransfers from './0006-compact-transfers.js';
+import * as liveThanks from './0007-live-thanks.js';
 
 const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }> = {
   '0001-ledger': ledger,
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Pr
   '0004-lives': lives,
   '0005-payouts': payouts,
   '0006-compact-transfers': compactTransfers,
+  '0007-live-thanks': liveThanks,
 };
 
 /**

@@ -96,7 +96,7 @@ export function CatalogEditor() {
                   </span>
                 </span>
                 <span className="row-side">
-                  <span className="coins small-coins num" aria-label={`${formatCount(g.coins)} coins`}>
+                  <span className="coins small-coins num" role="img" aria-label={`${formatCount(g.coins)} coins`}>
                     <span className="coin-icon" aria-hidden="true" />
                     {formatCount(g.coins)}
                   </span>

@@ -61,7 +61,7 @@ function DiamondSummary({ balance }: { balance: Loader<DiamondBalance> }) {
   const { currency } = b.value;
   return (
     <>
-      <div className="big-balance diamonds" aria-label={`${formatCount(b.available)} diamonds available, worth ${formatMoney(b.value.availableMinor, currency)}`}>
+      <div className="big-balance diamonds" role="img" aria-label={`${formatCount(b.available)} diamonds available, worth ${formatMoney(b.value.availableMinor, currency)}`}>
         <span className="diamond-icon big" aria-hidden="true" />
         <span className="big-number num">{formatCount(b.available)}</span>
         <span className="big-caption">available · <strong className="num">{formatMoney(b.value.availableMinor, currency)}</strong></span>
@@ -141,6 +141,8 @@ function Redeem({ balance, accounts, onRedeemed }: { balance: Loader<DiamondBala
   return (
     <form className="redeem" onSubmit={(e) => void redeem(e)} aria-labelledby="redeem-title">
       <h3 id="redeem-title">Redeem</h3>
+      {/* Said above the form's branches: a redeem of everything leaves too little for the form, and the news must stay. */}
+      {done !== null ? <p className="ok-text" role="status">{done}</p> : null}
       {list.length === 0 ? (
         <p className="empty muted">Add a payout account below, then redeem your available diamonds to it.</p>
       ) : b.available < b.payout.minimumDiamonds ? (
@@ -176,13 +178,11 @@ function Redeem({ balance, accounts, onRedeemed }: { balance: Loader<DiamondBala
             </small>
           </label>
           {error !== null ? <p className="error" role="alert">{error}</p> : null}
-          {done !== null ? <p className="ok-text" role="status">{done}</p> : null}
           <button type="submit" className="button wide" disabled={busy || diamonds === null || problem !== null}>
             {busy ? 'Redeeming…' : worth !== null && problem === null ? `Redeem ${formatMoney(worth, b.value.currency)}` : 'Redeem'}
           </button>
         </>
       )}
-      {list.length === 0 && done !== null ? <p className="ok-text" role="status">{done}</p> : null}
     </form>
   );
 }

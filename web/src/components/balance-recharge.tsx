@@ -125,10 +125,10 @@ export function Recharge() {
             type="button"
             className="package"
             aria-pressed={choice?.kind === 'package' && choice.id === p.id}
-            aria-label={`${formatCount(p.coins)} coins for ${formatMoney(p.priceMinor, p.currency)}`}
             onClick={() => { setChoice({ kind: 'package', id: p.id }); setError(null); }}
           >
-            <span className="package-coins num"><span className="coin-icon" aria-hidden="true" />{formatCount(p.coins)}</span>
+            {/* Named by what it shows, in the same order: "350 [coins for] $4.99". */}
+            <span className="package-coins num"><span className="coin-icon" aria-hidden="true" />{formatCount(p.coins)}<span className="sr-only"> coins for </span></span>{' '}
             <span className="package-price num">{formatMoney(p.priceMinor, p.currency)}</span>
           </button>
         ))}

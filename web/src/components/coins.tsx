@@ -35,7 +35,7 @@ export function useWallet(): number | null | undefined {
 export function Coins() {
   const coins = useWallet();
   return (
-    <span className="coins" aria-label={coins == null ? 'Coin balance' : `${coins.toLocaleString('en-US')} coins`}>
+    <span className="coins" role="img" aria-label={coins == null ? 'Coin balance' : `${coins.toLocaleString('en-US')} coins`}>
       <span className="coin-icon" aria-hidden="true" />
       <span className="num">{coins == null ? '—' : coins.toLocaleString('en-US')}</span>
     </span>

@@ -6,13 +6,13 @@
 //
 // Also here: the gift button of the stage's bottom bar, which says why a viewer cannot send gifts
 // (logged out, under 18, their own LIVE, LIVE Gifts off) instead of disappearing.
-import { useCallback, useEffect, useRef, useState, type CSSProperties, type Ref } from 'react';
+import { useEffect, useRef, useState, type CSSProperties, type Ref } from 'react';
 import type { Me, PublicUser } from '../../../src/protocol/accounts.js';
 import type { Purchase } from '../../../src/protocol/coins.js';
 import type { Gift } from '../../../src/protocol/gifts.js';
 import type { Live } from '../../../src/protocol/lives.js';
-import { api, explain } from '../api.js';
 import { Link } from '../router.js';
+import type { CatalogState } from './catalog.js';
 import { useWallet, walletChanged } from './coins.js';
 import { CoinAmount } from './gift-coins.js';
 import { useSenderSnapshot, type GiftSender } from './gift-sender.js';
@@ -21,10 +21,8 @@ import type { GiftStage } from './gift-stage.js';
 import { RechargeSheet } from './recharge.js';
 import '../styles/gifting.css';
 
-export type CatalogState =
-  | { readonly status: 'loading' }
-  | { readonly status: 'error'; readonly message: string }
-  | { readonly status: 'ready'; readonly gifts: readonly Gift[] };
+// The LIVE page reads the catalog from here (with the panel that shows it).
+export { useGiftCatalog, type CatalogState } from './catalog.js';
 
 /** How many of a gift one tap sends. */
 const QUANTITIES = [1, 5, 10, 99] as const;
@@ -33,31 +31,6 @@ const QUANTITIES = [1, 5, 10, 99] as const;
  * between sends), so taps the button counts together are the ones the room folds together.
  */
 export const COMBO_MS = 2_500;
-
-/** The catalog, with a retry; the stage reads it too (to draw combos and tell big gifts). */
-export function useGiftCatalog(): { catalog: CatalogState; retry: () => void } {
-  const [catalog, setCatalog] = useState<CatalogState>({ status: 'loading' });
-  const [attempt, setAttempt] = useState(0);
-  useEffect(() => {
-    let cancelled = false;
-    api.catalog().then(
-      (gifts) => {
-        if (!cancelled) setCatalog({ status: 'ready', gifts });
-      },
-      (error: unknown) => {
-        if (!cancelled) setCatalog({ status: 'error', message: explain(error) });
-      },
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [attempt]);
-  const retry = useCallback(() => {
-    setCatalog({ status: 'loading' });
-    setAttempt((n) => n + 1);
-  }, []);
-  return { catalog, retry };
-}
 
 /** Why this viewer cannot send gifts in this LIVE (the server's rules, said first), or null. */
 export interface GiftBlock {
@@ -284,22 +257,29 @@ export function GiftPanel({ choice, onChoice, catalog, onRetry, sender, stage, m
           className={combo ? 'send-button combo-button' : 'button send-button'}
           style={combo ? ({ '--combo-ms': `${COMBO_MS}ms` } as CSSProperties) : undefined}
           disabled={!selected}
-          aria-label={selected ? (combo ? `Send ${selected.name} again, combo ×${combo.count}` : `Send ${label(selected, quantity)} for ${(selected.coins * quantity).toLocaleString('en-US')} coins`) : 'Send'}
+          aria-label={selected && combo ? `Send ${selected.name} again, combo ×${combo.count}` : undefined}
           onClick={tap}
         >
+          {/* The button's name holds what it shows, in the same order ("Send … 5 coins", "… combo ×5"),
+              so a speech-input user can say what they see. */}
           {combo ? (
             <>
               <span key={combo.tapAtMs} className="combo-ring" aria-hidden="true">
                 <span className="ring-half right"><span className="ring-arc" /></span>
                 <span className="ring-half left"><span className="ring-arc" /></span>
               </span>
-              <span key={combo.count} className="combo-count num" aria-hidden="true">×{combo.count}</span>
-              <span className="combo-label" aria-hidden="true">Combo</span>
+              <span className="combo-label">Combo</span>
+              <span key={combo.count} className="combo-count num">×{combo.count}</span>
             </>
           ) : (
             <>
               <span>Send</span>
-              {selected ? <span className="send-cost num" aria-hidden="true"><span className="coin-icon" />{(selected.coins * quantity).toLocaleString('en-US')}</span> : null}
+              {selected ? (
+                <>
+                  {' '}<span className="sr-only">{label(selected, quantity)} for </span>
+                  <span className="send-cost num"><span className="coin-icon" aria-hidden="true" />{(selected.coins * quantity).toLocaleString('en-US')}<span className="sr-only"> coins</span></span>
+                </>
+              ) : null}
             </>
           )}
         </button>

@@ -10,11 +10,17 @@
 // while acks are on their way it counts the taps, and once the server has spoken it never shows
 // less than the server's number nor a refused tap. The store lives outside React (room handlers and
 // in-flight sends outlive renders); components read it through useGiftStage.
-import { useEffect, useSyncExternalStore } from 'react';
+//
+// Which sends are big is the room's rule: a send worth at least the room's `bigGiftMinCoins`
+// (published in every snapshot). Until the first snapshot arrives the stage guesses it from the
+// catalog. The viewer's LIVE page, the creator's stage preview and the OBS overlay all draw this.
+import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { PublicUser } from '../../../src/protocol/accounts.js';
 import type { Gift, SentGift } from '../../../src/protocol/gifts.js';
-import type { ComboUpdatedData, GiftSentData } from '../../../src/protocol/room.js';
+import type { ComboUpdatedData, GiftSentData, SnapshotData } from '../../../src/protocol/room.js';
+import type { LiveRoomClient } from '../../../src/sdk/room-client.js';
 import { initials } from '../pages/home.js';
+import { giftLook } from './catalog.js';
 
 export interface StageBanner {
   readonly key: string;
@@ -30,6 +36,8 @@ export interface StageBigGift {
   readonly sender: string;
   readonly name: string;
   readonly artUrl: string;
+  /** The gift's full-screen scene, when the catalog has one. */
+  readonly sceneUrl: string | null;
   readonly count: number;
 }
 
@@ -53,11 +61,14 @@ export interface StageSnapshot {
 const BANNERS_MAX = 3;
 export const BANNER_MS = 4_000;
 export const BIG_GIFT_MS = 3_000;
-/** Big gifts waiting to play, at most; past it the oldest waiting one is skipped. */
-const QUEUE_MAX = 30;
+/**
+ * Big gifts on the queue, at most (the one playing included): a flood of big gifts skips the oldest
+ * waiting ones rather than lag a minute behind — on the overlay that lag would be in the stream.
+ */
+const QUEUE_MAX = 20;
 /** Ids remembered to recognise a send the room echoes back, at most. */
 const REMEMBERED_MAX = 500;
-/** The room's default for "big": gifts from this many coins play full screen (BIG_GIFT_MIN_COINS). */
+/** The server's default for "big" (BIG_GIFT_MIN_COINS), for the guess before the first snapshot. */
 const BIG_FROM_COINS_DEFAULT = 1_000;
 
 interface OwnBanner {
@@ -78,8 +89,11 @@ export class GiftStage {
   private queue: StageBigGift[] = [];
   private notice: StageSnapshot['notice'] = null;
   private noticeKey = 0;
-  private catalog = new Map<string, Gift>();
-  private bigFromCoins = BIG_FROM_COINS_DEFAULT;
+  private catalog: ReadonlyMap<string, Gift> = new Map();
+  /** The room's threshold for big sends, from its snapshot; null until one arrived. */
+  private bigFromCoinsExact: number | null = null;
+  /** The guess until then: the cheapest full-screen gift of the catalog. */
+  private bigFromCoinsGuess = BIG_FROM_COINS_DEFAULT;
   private readonly own = new Map<string, OwnBanner>();
   private readonly taps = new Map<string, TapState>();
   /** Big sends already on the queue (own taps and room events), by transferId. */
@@ -98,28 +112,37 @@ export class GiftStage {
 
   readonly getSnapshot = (): StageSnapshot => this.snapshot;
 
-  /** The catalog, to draw combos (a combo names its gift by id) and to tell big sends from small. */
-  setCatalog(gifts: readonly Gift[]): void {
-    this.catalog = new Map(gifts.map((g) => [g.id, g]));
-    // The room's threshold is not published; the cheapest full-screen gift is where the catalog puts it.
-    const fullscreen = gifts.filter((g) => g.animation === 'fullscreen').map((g) => g.coins);
-    this.bigFromCoins = fullscreen.length > 0 ? Math.min(...fullscreen) : BIG_FROM_COINS_DEFAULT;
+  /** The catalog, to draw combos (a combo names its gift by id) and big gifts' scenes. */
+  setCatalog(gifts: Iterable<Gift>): void {
+    const list = [...gifts];
+    this.catalog = new Map(list.map((g) => [g.id, g]));
+    // Before the room has said its threshold: the cheapest full-screen gift is where the catalog puts it.
+    const fullscreen = list.filter((g) => g.animation === 'fullscreen').map((g) => g.coins);
+    this.bigFromCoinsGuess = fullscreen.length > 0 ? Math.min(...fullscreen) : BIG_FROM_COINS_DEFAULT;
   }
 
-  /** Whether a send plays full screen on its own (as the room decides: by the coins of the send). */
+  /** Whether a send plays full screen on its own — as the room decides: by the coins of the send. */
   isBig(gift: Gift, count: number): boolean {
-    return gift.animation === 'fullscreen' || gift.coins * count >= this.bigFromCoins;
+    const coins = gift.coins * count;
+    if (this.bigFromCoinsExact !== null) return coins >= this.bigFromCoinsExact;
+    return gift.animation === 'fullscreen' || coins >= this.bigFromCoinsGuess;
   }
 
   // -------------------------------------------------------------------------------------------
   // The room
+
+  /** A snapshot (the first, or after a reconnection): the room's own threshold for big sends. */
+  roomSnapshot(snapshot: Pick<SnapshotData, 'bigGiftMinCoins'>): void {
+    this.bigFromCoinsExact = snapshot.bigGiftMinCoins;
+  }
 
   /** A big gift from the room; the viewer's own, already playing or played, is not shown again. */
   roomGiftSent(g: GiftSentData): void {
     if (this.bigSeen.has(g.transferId)) return;
     const own = this.taps.get(g.transferId);
     if (own && !own.big) this.takeFromBanner(own.bannerKey, own.tap.count); // we guessed "small": it is big
-    this.pushBig({ key: g.transferId, sender: g.sender.displayName, name: g.gift.name, artUrl: g.gift.artUrl, count: g.count });
+    const sceneUrl = this.catalog.get(g.gift.id)?.sceneUrl ?? null;
+    this.pushBig({ key: g.transferId, sender: g.sender.displayName, name: g.gift.name, artUrl: g.gift.artUrl, sceneUrl, count: g.count });
     this.emit();
   }
 
@@ -138,13 +161,13 @@ export class GiftStage {
     } else {
       count = Math.max(existing?.count ?? 0, c.comboCount);
     }
-    const gift = this.catalog.get(c.giftId);
+    const look = giftLook(this.catalog, c.giftId);
     this.putBanner(
       {
         key,
         sender: c.sender.displayName,
-        giftName: gift?.name ?? giftName(c.giftId),
-        artUrl: gift?.artUrl ?? `/assets/gifts/${c.giftId}.svg`,
+        giftName: look.name,
+        artUrl: look.artUrl,
         count,
         shownAt: c.final && existing ? existing.shownAt : Date.now(),
       },
@@ -162,7 +185,7 @@ export class GiftStage {
     const bannerKey = this.rekeyed.get(tap.streakKey) ?? tap.streakKey;
     this.remember(this.taps, tap.id, { tap, big, bannerKey });
     if (big) {
-      this.pushBig({ key: tap.id, sender: tap.sender.displayName, name: tap.gift.name, artUrl: tap.gift.artUrl, count: tap.count });
+      this.pushBig({ key: tap.id, sender: tap.sender.displayName, name: tap.gift.name, artUrl: tap.gift.artUrl, sceneUrl: tap.gift.sceneUrl, count: tap.count });
     } else {
       this.addToBanner(bannerKey, tap, tap.count, 0);
     }
@@ -292,6 +315,37 @@ export class GiftStage {
   }
 }
 
+/**
+ * Feeds a stage from a room: the threshold of big sends from each snapshot, big gifts from
+ * `gift.sent`, small ones from `combo.updated`. Returns the function that stops it.
+ *
+ * @example const stop = feedGiftStage(stage, room); // … later: stop();
+ */
+export function feedGiftStage(stage: GiftStage, room: LiveRoomClient): () => void {
+  const offs = [
+    room.on('snapshot', (e) => { stage.roomSnapshot(e.data); }),
+    room.on('gift.sent', (e) => { stage.roomGiftSent(e.data); }),
+    room.on('combo.updated', (e) => { stage.roomComboUpdated(e.data); }),
+  ];
+  return () => {
+    for (const off of offs) off();
+  };
+}
+
+/**
+ * A stage of the room's gifts only (the studio's preview, the OBS overlay): fed by `room` (null:
+ * not there yet) and drawn with `catalog` (null: not loaded yet). Call it before the effect that
+ * connects the room, so the stage hears the first snapshot.
+ */
+export function useRoomGiftStage(room: LiveRoomClient | null, catalog: ReadonlyMap<string, Gift> | null): GiftStage {
+  const [stage] = useState(() => new GiftStage());
+  useEffect(() => {
+    if (catalog) stage.setCatalog(catalog.values());
+  }, [stage, catalog]);
+  useEffect(() => (room ? feedGiftStage(stage, room) : undefined), [stage, room]);
+  return stage;
+}
+
 /** The stage's gifts for rendering, with the clocks that retire banners and advance the queue. */
 export function useGiftStage(stage: GiftStage): StageSnapshot {
   const snapshot = useSyncExternalStore(stage.subscribe, stage.getSnapshot);
@@ -334,18 +388,14 @@ export function GiftBanners({ banners }: { banners: readonly StageBanner[] }) {
   );
 }
 
-/** The big gift playing now, full screen, with who sent it. */
+/** The big gift playing now, full screen (its scene behind its art), with who sent it. */
 export function BigGiftPlayer({ playing }: { playing: StageBigGift | undefined }) {
   if (!playing) return null;
   return (
     <div key={playing.key} className="big-gift" role="status" aria-label={`${playing.sender} sent ${playing.name}`}>
-      <img src={playing.artUrl} alt="" width={220} height={220} />
+      {playing.sceneUrl !== null ? <img className="big-gift-scene" src={playing.sceneUrl} alt="" /> : null}
+      <img className="big-gift-art" src={playing.artUrl} alt="" width={220} height={220} />
       <p><strong>{playing.sender}</strong> sent {playing.name}{playing.count > 1 ? ` ×${playing.count}` : ''}</p>
     </div>
   );
-}
-
-/** The gift's name from its id ("rose" → "Rose") until the catalog is loaded. */
-function giftName(id: string): string {
-  return id.replace(/[-_]+/g, ' ').replace(/^\w/, (c) => c.toUpperCase());
 }

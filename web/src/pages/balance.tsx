@@ -67,7 +67,7 @@ function Balance({ me }: { me: Me }) {
       <div className="balance-grid">
         <section className="card account-card" aria-labelledby="coins-title">
           <h2 id="coins-title">Coins</h2>
-          <div className="big-balance coins-balance" aria-label={coins == null ? 'Coin balance' : `${formatCount(coins)} coins`}>
+          <div className="big-balance coins-balance" role="img" aria-label={coins == null ? 'Coin balance' : `${formatCount(coins)} coins`}>
             <span className="coin-icon big" aria-hidden="true" />
             <span className="big-number num">{coins === undefined ? '—' : coins === null ? '?' : formatCount(coins)}</span>
             <span className="big-caption">coins to send gifts</span>

@@ -54,12 +54,14 @@ export function HomePage() {
           <ul className="live-grid">
             {loaded.lives.map((live) => (
               <li key={live.id}>
-                <Link to={`/live/${live.id}`} className="live-card" aria-label={`${live.title} by ${live.creator.displayName}, ${live.viewers} watching`}>
-                  <span className="live-badge">LIVE</span>
+                {/* Named by what it shows, in the same order: "<title> [by] <creator>[,] <n> watching"
+                    (every card here is LIVE: the badge is for the eye). */}
+                <Link to={`/live/${live.id}`} className="live-card">
+                  <span className="live-badge" aria-hidden="true">LIVE</span>
                   <span className="avatar big" aria-hidden="true">{initials(live.creator.displayName)}</span>
                   <span className="live-title">{live.title}</span>
                   <span className="live-meta">
-                    <span>{live.creator.displayName}</span>
+                    <span><span className="sr-only">by </span>{live.creator.displayName}<span className="sr-only">,</span></span>
                     <span className="num">{live.viewers.toLocaleString('en-US')} watching</span>
                   </span>
                 </Link>

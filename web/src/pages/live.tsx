@@ -4,13 +4,13 @@
 // socket (the SDK's LiveRoomClient, which reconnects and resumes by itself). The gift icon opens the
 // gift panel (and recharge) over the stage; the viewer's own gifts show at once (components/gift-*).
 import { useEffect, useRef, useState, type SyntheticEvent } from 'react';
-import type { Live, LiveSummary } from '../../../src/protocol/lives.js';
+import type { Live, LiveSummary, LiveThanks } from '../../../src/protocol/lives.js';
 import type { LeaderboardEntry } from '../../../src/protocol/room.js';
 import { LiveRoomClient, type RoomConnectionState } from '../../../src/sdk/room-client.js';
 import { api, explain } from '../api.js';
 import { GiftBlockedSheet, GiftButton, GiftPanel, giftBlockFor, useGiftCatalog, type GiftChoice } from '../components/gift-panel.js';
 import { GiftSender } from '../components/gift-sender.js';
-import { BigGiftPlayer, GiftBanners, GiftStage, useGiftStage } from '../components/gift-stage.js';
+import { BigGiftPlayer, feedGiftStage, GiftBanners, GiftStage, useGiftStage } from '../components/gift-stage.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
 import { initials } from './home.js';
@@ -36,6 +36,8 @@ export function LivePage({ liveId }: { liveId: string }) {
   const [chat, setChat] = useState<ChatLine[]>([]);
   const [hearts, setHearts] = useState<number[]>([]);
   const [ended, setEnded] = useState<LiveSummary | null>(null);
+  // A desktop shows chat and the top gifters beside the phone-shaped stage (UI.md).
+  const wide = useWide(1000);
   const [sheet, setSheet] = useState<'gifts' | 'blocked' | null>(null);
   const [giftChoice, setGiftChoice] = useState<GiftChoice>({ giftId: null, quantity: 1 });
   const room = useRef<LiveRoomClient | null>(null);
@@ -97,8 +99,7 @@ export function LivePage({ liveId }: { liveId: string }) {
       }),
       client.on('viewers.changed', (e) => { setViewers(e.data.viewers); }),
       client.on('leaderboard.changed', (e) => { setTop(e.data.top); }),
-      client.on('gift.sent', (e) => { stage.roomGiftSent(e.data); }),
-      client.on('combo.updated', (e) => { stage.roomComboUpdated(e.data); }),
+      feedGiftStage(stage, client),
       client.on('chat.message', (e) => { addChat({ who: e.data.sender.displayName, text: e.data.text, kind: e.data.isCreator ? 'creator' : 'chat' }); }),
       client.on('thanks.sent', (e) => { addChat({ who: e.data.from.displayName, text: `${e.data.text} — to ${e.data.to.displayName}`, kind: 'thanks' }); }),
       client.on('live.ended', (e) => { setEnded(e.data.summary); }),
@@ -144,12 +145,12 @@ export function LivePage({ liveId }: { liveId: string }) {
           <div className="host">
             <span className="avatar">{initials(live.creator.displayName)}</span>
             <div>
-              <div className="host-name">{live.creator.displayName}</div>
+              <h1 className="host-name">{live.creator.displayName}</h1>
               <div className="host-title">{live.title}</div>
             </div>
           </div>
           <div className="stage-right">
-            <span className="pill num" aria-label={`${viewers} watching`}><EyeIcon /> {viewers.toLocaleString('en-US')}</span>
+            <span className="pill num" role="img" aria-label={`${viewers} watching`}><EyeIcon /> {viewers.toLocaleString('en-US')}</span>
             <Link to="/" className="close" aria-label="Leave the LIVE">×</Link>
           </div>
         </header>
@@ -167,13 +168,7 @@ export function LivePage({ liveId }: { liveId: string }) {
         <GiftBanners banners={banners} />
         <BigGiftPlayer playing={playing} />
 
-        <ul className="chat" aria-live="polite" aria-label="Chat">
-          {chat.map((line) => (
-            <li key={line.key} className={`chat-line ${line.kind}`}>
-              <strong>{line.who}</strong> {line.text}
-            </li>
-          ))}
-        </ul>
+        {wide ? null : <ChatLines chat={chat} />}
 
         <div className="hearts" aria-hidden="true">
           {hearts.map((h) => <span key={h} className="heart">♥</span>)}
@@ -196,8 +191,61 @@ export function LivePage({ liveId }: { liveId: string }) {
         ) : null}
         {sheet === 'blocked' && block ? <GiftBlockedSheet block={block} next={`/live/${liveId}`} onClose={closeSheet} /> : null}
       </section>
+      {wide ? (
+        <aside className="live-side" aria-label="Chat and top gifters">
+          <section className="side-card">
+            <h2>Top gifters</h2>
+            {top.length === 0 ? (
+              <p className="muted">No gifts yet. The first gifter leads the board.</p>
+            ) : (
+              <ol className="side-board">
+                {top.slice(0, 10).map((entry, i) => (
+                  <li key={entry.user.id}>
+                    <span className="side-rank num">{i + 1}</span>
+                    <span className="avatar small">{initials(entry.user.displayName)}</span>
+                    <span className="side-name">{entry.user.displayName}</span>
+                    <span className="side-coins num" role="img" aria-label={`${entry.coins.toLocaleString('en-US')} coins`}>{entry.coins.toLocaleString('en-US')}</span>
+                  </li>
+                ))}
+              </ol>
+            )}
+          </section>
+          <section className="side-card side-chat-card">
+            <h2>Chat</h2>
+            {chat.length === 0 ? <p className="muted">Say hello — everyone in the LIVE sees it.</p> : null}
+            <ChatLines chat={chat} />
+          </section>
+        </aside>
+      ) : null}
     </div>
   );
+}
+
+/** The LIVE's chat: floating over the stage on a phone, in the side column on a desktop. */
+function ChatLines({ chat }: { chat: readonly ChatLine[] }) {
+  return (
+    <ul className="chat" aria-live="polite" aria-label="Chat">
+      {chat.map((line) => (
+        <li key={line.key} className={`chat-line ${line.kind}`}>
+          <strong>{line.who}</strong> {line.text}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** True while the window is at least `minWidth` wide (the desktop layout), following resizes. */
+function useWide(minWidth: number): boolean {
+  const query = `(min-width: ${String(minWidth)}px)`;
+  const [wide, setWide] = useState(() => window.matchMedia(query).matches);
+  useEffect(() => {
+    const list = window.matchMedia(query);
+    const changed = () => { setWide(list.matches); };
+    list.addEventListener('change', changed);
+    changed();
+    return () => { list.removeEventListener('change', changed); };
+  }, [query]);
+  return wide;
 }
 
 function ChatBox({ room }: { room: LiveRoomClient | null }) {
@@ -219,12 +267,24 @@ function ChatBox({ room }: { room: LiveRoomClient | null }) {
   );
 }
 
+/** While the goodbye card is shown, it asks this often whether the creator thanked the viewer … */
+const THANKS_POLL_MS = 5_000;
+/** … for this long after it opened (creators thank from their summary in the minutes after the end). */
+const THANKS_POLL_FOR_MS = 3 * 60_000;
+
 function Goodbye({ live, summary }: { live: Live; summary: LiveSummary | null }) {
+  const { me } = useSession();
+  const thanks = useCreatorThanks(live.id, me != null && me.id !== live.creator.id);
   return (
     <section className="card narrow center goodbye">
       <span className="avatar big">{initials(live.creator.displayName)}</span>
       <h1>The LIVE has ended</h1>
       <p className="muted">Thanks for watching {live.creator.displayName}’s “{live.title}”.</p>
+      {thanks ? (
+        <p className="goodbye-thanks" role="status">
+          <strong>{thanks.from.displayName} thanked you:</strong> “{thanks.text}”
+        </p>
+      ) : null}
       {summary ? (
         <dl className="stats">
           <div><dt>Viewers</dt><dd className="num">{summary.uniqueViewers.toLocaleString('en-US')}</dd></div>
@@ -235,6 +295,41 @@ function Goodbye({ live, summary }: { live: Live; summary: LiveSummary | null })
       <Link to="/" className="button wide">See who else is LIVE</Link>
     </section>
   );
+}
+
+/**
+ * The creator's thank-you to the signed-in viewer for this LIVE, one record whether it was sent in
+ * the room during the LIVE or from their summary after the end: asked at once when the card opens
+ * (so an in-LIVE thank-you shows as the LIVE ends, and a LIVE opened days later shows it too), then
+ * every THANKS_POLL_MS until it comes or THANKS_POLL_FOR_MS have passed.
+ */
+function useCreatorThanks(liveId: string, ask: boolean): LiveThanks | null {
+  const [thanks, setThanks] = useState<LiveThanks | null>(null);
+  useEffect(() => {
+    if (!ask) return;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const untilMs = Date.now() + THANKS_POLL_FOR_MS;
+    const again = () => {
+      if (!stopped && Date.now() + THANKS_POLL_MS <= untilMs) timer = setTimeout(poll, THANKS_POLL_MS);
+    };
+    const poll = () => {
+      api.myLiveThanks(liveId).then(
+        (found) => {
+          if (stopped) return;
+          if (found) setThanks(found);
+          else again();
+        },
+        again,
+      );
+    };
+    poll();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [liveId, ask]);
+  return thanks;
 }
 
 function EyeIcon() {

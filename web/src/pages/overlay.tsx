@@ -7,7 +7,8 @@ import type { Live } from '../../../src/protocol/lives.js';
 import { LivegiftClient } from '../../../src/sdk/livegift-client.js';
 import { LiveRoomClient, type RoomConnectionState } from '../../../src/sdk/room-client.js';
 import { api, explain, LivegiftError } from '../api.js';
-import { GiftShow } from '../components/stage.js';
+import { useCatalog } from '../components/catalog.js';
+import { BigGiftPlayer, GiftBanners, useGiftStage, useRoomGiftStage } from '../components/gift-stage.js';
 import '../styles/studio.css';
 
 type Check =
@@ -65,6 +66,8 @@ export function OverlayPage({ liveId }: { liveId: string }) {
 function OverlayRoom({ live, token, onRefused }: { live: Live; token: string; onRefused: (check: Check) => void }) {
   const [room, setRoom] = useState<LiveRoomClient | null>(null);
   const [state, setState] = useState<RoomConnectionState>('connecting');
+  const stage = useRoomGiftStage(room, useCatalog());
+  const { banners, playing } = useGiftStage(stage);
 
   useEffect(() => {
     const client = new LiveRoomClient({ baseUrl: location.origin, liveId: live.id, token });
@@ -81,7 +84,7 @@ function OverlayRoom({ live, token, onRefused }: { live: Live; token: string; on
     };
   }, [live.id, token, onRefused]);
 
-  // Connects once the gift show has subscribed (children's effects run first), so no gift is missed.
+  // Connects once the stage has subscribed (its effect is declared above), so no gift is missed.
   useEffect(() => {
     room?.connect().catch(() => undefined);
   }, [room]);
@@ -103,10 +106,11 @@ function OverlayRoom({ live, token, onRefused }: { live: Live; token: string; on
   }, [state, token, onRefused]);
 
   return (
-    <div className="overlay" data-room={state} aria-label={`Gift overlay of ${live.creator.displayName}’s LIVE`}>
-      <GiftShow room={room} />
+    <main className="overlay" data-room={state} aria-label={`Gift overlay of ${live.creator.displayName}’s LIVE`}>
+      <GiftBanners banners={banners} />
+      <BigGiftPlayer playing={playing} />
       {state === 'reconnecting' ? <p className="overlay-status" role="status">Livegift overlay: reconnecting…</p> : null}
-    </div>
+    </main>
   );
 }
 
