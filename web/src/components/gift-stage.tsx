@@ -119,6 +119,7 @@ export class GiftStage {
     // Before the room has said its threshold: the cheapest full-screen gift is where the catalog puts it.
     const fullscreen = list.filter((g) => g.animation === 'fullscreen').map((g) => g.coins);
     this.bigFromCoinsGuess = fullscreen.length > 0 ? Math.min(...fullscreen) : BIG_FROM_COINS_DEFAULT;
+    preloadArt(list);
   }
 
   /** Whether a send plays full screen on its own — as the room decides: by the coins of the send. */
@@ -398,4 +399,26 @@ export function BigGiftPlayer({ playing }: { playing: StageBigGift | undefined }
       <p><strong>{playing.sender}</strong> sent {playing.name}{playing.count > 1 ? ` ×${playing.count}` : ''}</p>
     </div>
   );
+}
+
+/**
+ * Fetches and decodes every gift's art and scene while the page is idle, so the first big gift
+ * does not stall its first frames decoding a full-screen picture (measured in e2e/motion.test.ts:
+ * frames of 90–100 ms as a big gift arrived, with the CPU slowed 4×). Each picture once per page.
+ */
+const preloaded = new Set<string>();
+function preloadArt(gifts: readonly Gift[]): void {
+  const urls = gifts.flatMap((g) => (g.sceneUrl === null ? [g.artUrl] : [g.artUrl, g.sceneUrl])).filter((u) => !preloaded.has(u));
+  if (urls.length === 0 || typeof Image === 'undefined') return;
+  for (const url of urls) preloaded.add(url);
+  const start = () => {
+    for (const url of urls) {
+      const image = new Image();
+      image.decoding = 'async';
+      image.src = url;
+      image.decode().catch(() => undefined);
+    }
+  };
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(start, { timeout: 2_000 });
+  else setTimeout(start, 200);
 }
