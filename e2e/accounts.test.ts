@@ -1,5 +1,6 @@
 // Proves the first pages in a real Chromium against a real node on a fresh database: the home page
-// lists the LIVEs on air (and says so when there are none); a new adult signs up and sees their coin
+// lists the LIVEs on air (and says so when there are none), and to a signed-in viewer the creators
+// they watched (LIVE now, then their last LIVE once it ended); a new adult signs up and sees their coin
 // balance; a 16-year-old signs up and is told at once why gifting and going LIVE are not available;
 // a wrong password is explained in words; log out and log in again. Screenshots of each page at
 // phone and desktop sizes go to docs/screenshots/.
@@ -8,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../test/support/databases.js';
 import { openTestNode, signUpAs, type TestNode } from '../test/support/livegift.js';
-import { CHROMIUM_AVAILABLE, launchChromium, VIEWPORTS } from './browser.js';
+import { CHROMIUM_AVAILABLE, launchChromium, openPage, VIEWPORTS } from './browser.js';
 
 const sqlite = DIALECTS.find((d) => d.name === 'sqlite');
 const SHOTS = join(import.meta.dirname, '..', 'docs', 'screenshots');
@@ -32,8 +33,8 @@ describe.skipIf(!sqlite?.available || !CHROMIUM_AVAILABLE)('accounts and home in
     const context = await browser.newContext({ viewport: VIEWPORTS[size] });
     return context.newPage();
   }
-  async function shoot(p: Page, name: string): Promise<void> {
-    await p.screenshot({ path: join(SHOTS, `${name}.png`) });
+  async function shoot(p: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
+    await p.screenshot({ path: join(SHOTS, `${name}.png`), ...options });
   }
 
   it('shows the LIVEs on air, or says nobody is LIVE', async () => {
@@ -49,11 +50,8 @@ describe.skipIf(!sqlite?.available || !CHROMIUM_AVAILABLE)('accounts and home in
     const card = phone.getByRole('link', { name: /Sunday sketching by/ });
     await card.waitFor();
     expect(await card.textContent()).toContain('LIVE');
-    await shoot(phone, 'home-phone');
-    const desktop = await page('desktop');
-    await desktop.goto(`${base}/`);
-    await desktop.getByRole('link', { name: /Sunday sketching by/ }).waitFor();
-    await shoot(desktop, 'home-desktop');
+    // Signed out, there is nobody's watch history to show.
+    expect(await phone.getByRole('heading', { name: 'Creators you watched' }).count()).toBe(0);
   });
 
   it('signs up an adult, who sees their coins; log out and in again; a wrong password is explained', async () => {
@@ -100,5 +98,38 @@ describe.skipIf(!sqlite?.available || !CHROMIUM_AVAILABLE)('accounts and home in
     // No coin balance for an account that cannot buy or spend coins.
     expect(await phone.locator('.coins').count()).toBe(0);
     await shoot(phone, 'under-18-phone');
+  });
+
+  it('shows a signed-in viewer the creator they watched: LIVE now, then their last LIVE once it ended', async () => {
+    // The browser words "Last LIVE 4 hours ago" from its own clock: run the node's clock four hours behind it.
+    node.clock.ms = Date.now() - 4 * 3_600_000;
+    const creator = await signUpAs(node, { handle: 'theo_live', displayName: 'Theo Park' });
+    const viewer = await signUpAs(node, { handle: 'wren_web', displayName: 'Wren Hale' });
+    const started = await node.call<{ id: string }>({ method: 'POST', url: '/v1/lives', headers: { cookie: creator.cookie }, payload: { title: 'Night beats' } });
+    expect(started.status).toBe(201);
+
+    const { page: phone } = await openPage(browser, base, 'phone', `/live/${started.body.id}`, { cookie: viewer.cookie });
+    const home = phone.getByRole('region', { name: 'Creators you watched' });
+    // The LIVE page joins over its socket: wait until the viewer is counted, then go home.
+    for (let i = 0; i < 50; i++) {
+      const mine = await node.call<{ creators: unknown[] }>({ method: 'GET', url: '/v1/me/creators', headers: { cookie: viewer.cookie } });
+      if (mine.body.creators.length > 0) break;
+      await phone.waitForTimeout(100);
+    }
+    await phone.goto(`${base}/`);
+    const onAir = home.getByRole('link', { name: /Theo Park LIVE now · Night beats · \d+ watching/ });
+    await onAir.waitFor();
+    expect(await onAir.getAttribute('href')).toBe(`/live/${started.body.id}`);
+    // The whole page: on a phone, the creators you watched sit under the on-air cards.
+    await shoot(phone, 'home-phone', { fullPage: true });
+    const { page: desktop } = await openPage(browser, base, 'desktop', '/', { cookie: viewer.cookie });
+    await desktop.getByRole('link', { name: /Theo Park LIVE now/ }).waitFor();
+    await shoot(desktop, 'home-desktop');
+
+    expect((await node.call({ method: 'POST', url: `/v1/lives/${started.body.id}/end`, headers: { cookie: creator.cookie } })).status).toBe(200);
+    await phone.reload();
+    await home.getByText('Last LIVE 4 hours ago').waitFor();
+    expect(await home.getByRole('listitem').filter({ hasText: 'Theo Park' }).count()).toBe(1);
+    expect(await home.getByRole('link', { name: /Theo Park/ }).count()).toBe(0);
   });
 });

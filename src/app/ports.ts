@@ -335,6 +335,17 @@ export interface LiveListing extends LiveRecord {
   readonly viewers: number;
 }
 
+/** A creator someone watched (src/app/list-my-creators.ts): when last, and their LIVE on air or latest ended one. */
+export interface WatchedCreator {
+  readonly creator: { readonly id: string; readonly handle: string; readonly displayName: string };
+  /** The viewer's last sign in any of this creator's LIVEs. */
+  readonly lastWatchedAtMs: number;
+  /** Their LIVE on air now, with its viewers present since `presentSinceMs`; null when off air. */
+  readonly onAir: LiveListing | null;
+  /** Their latest ended LIVE (by end time); null when none ended yet. */
+  readonly lastEnded: LiveListing | null;
+}
+
 /** Where a page of LIVEs (newest first) continues. */
 export interface LivePosition {
   readonly startedAtMs: number;
@@ -350,6 +361,11 @@ export interface LiveStore extends LiveDirectory {
   findOnAirOf(creatorId: string): Promise<LiveRecord | null>;
   /** On-air LIVEs, newest first. */
   listOnAir(options: { readonly limit: number; readonly before?: LivePosition; readonly presentSinceMs: number }): Promise<LiveListing[]>;
+  /**
+   * The creators whose LIVEs this viewer key joined, most recently watched first, one entry each,
+   * never `excludeCreatorId` (the viewer themself). A bounded number of queries, not one per creator.
+   */
+  listWatchedCreators(viewerKey: string, options: { readonly limit: number; readonly presentSinceMs: number; readonly excludeCreatorId: string }): Promise<WatchedCreator[]>;
   /** A creator's ended LIVEs, newest first. */
   listEndedOf(creatorId: string, options: { readonly limit: number; readonly before?: LivePosition }): Promise<LiveListing[]>;
   /** Moves an on-air LIVE to ended; false when it had already ended (someone else won). */

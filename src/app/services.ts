@@ -36,6 +36,7 @@ import { leaveLive } from './leave-live.js';
 import { recordPresence, type PresenceChange } from './record-presence.js';
 import { listCreatorLives, type ListCreatorLivesInput } from './list-creator-lives.js';
 import { listLives, type LivePageInput } from './list-lives.js';
+import { listMyCreators, type ListMyCreatorsInput } from './list-my-creators.js';
 import { recordLiveHeartbeat, recordLiveHeartbeats } from './record-live-heartbeat.js';
 import { startLive, type StartLiveInput } from './start-live.js';
 import { getMyLiveThanks, listLiveThanks, recordRoomThanks, thankGifters, type ListLiveThanksInput, type RecordRoomThanksInput, type ThankGiftersInput } from './thank-gifters.js';
@@ -145,6 +146,7 @@ function liveServices(p: Ports) {
     getLiveSummary: (input: GetLiveSummaryInput) => getLiveSummary(input, p),
     liveLeaderboard: (input: { liveId: string; limit: number }) => liveLeaderboard(input, p),
     listCreatorLives: (input: ListCreatorLivesInput) => listCreatorLives(input, p),
+    listMyCreators: (input: ListMyCreatorsInput) => listMyCreators(input, p),
   };
 }
 

@@ -193,3 +193,31 @@ export const MyLiveThanks = z
   .object({ thanks: LiveThanks.nullable().describe("The creator's thank-you to you for this LIVE; null when none (yet)") })
   .meta({ id: 'MyLiveThanks' });
 export type MyLiveThanks = z.infer<typeof MyLiveThanks>;
+
+// ---------------------------------------------------------------------------------------------
+// The creators a signed-in user watched (home: "Creators you watched").
+
+export const MyCreatorsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(50).default(12),
+});
+
+export const MyCreator = z
+  .object({
+    creator: PublicUser,
+    lastWatchedAtMs: TimeMs.describe('Your last sign in any of their LIVEs'),
+    onAir: z
+      .object({ liveId: z.string(), title: z.string(), viewers: NonNegative.describe('Watching now') })
+      .nullable()
+      .describe('Their LIVE on air now; null when off air'),
+    lastLive: z
+      .object({ liveId: z.string(), title: z.string(), endedAtMs: TimeMs })
+      .nullable()
+      .describe('Their latest ended LIVE, given when off air; null when on air or none ended'),
+  })
+  .meta({ id: 'MyCreator' });
+export type MyCreator = z.infer<typeof MyCreator>;
+
+export const MyCreators = z
+  .object({ creators: z.array(MyCreator).max(50).describe('Most recently watched first; never yourself') })
+  .meta({ id: 'MyCreators' });
+export type MyCreators = z.infer<typeof MyCreators>;

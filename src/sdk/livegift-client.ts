@@ -9,7 +9,7 @@ import type { ApiToken, ApiTokenCreated, Me, Role, Scope, SessionCreated, SignUp
 import type { AdminCatalog, AdminPayoutPage, AdminUser, AdminUserPage, AuditPage, ReconcileReport } from '../protocol/admin.js';
 import type { CoinPrices, Purchase, PurchaseCreated, Wallet, WalletHistory } from '../protocol/coins.js';
 import type { Gift, GiftCatalog, GiftCreateBody, GiftUpdateBody, SentGift } from '../protocol/gifts.js';
-import type { Live, LivePage, LivePresence, LiveSummary, LiveThanks, LiveThanksPage, MyLiveThanks, ThankGiftersBody, ThankGiftersResult } from '../protocol/lives.js';
+import type { Live, LivePage, LivePresence, LiveSummary, LiveThanks, LiveThanksPage, MyCreators, MyLiveThanks, ThankGiftersBody, ThankGiftersResult } from '../protocol/lives.js';
 import type { DiamondBalance, Payout, PayoutAccount, PayoutAccountCreateBody, PayoutList, PayoutStatus } from '../protocol/payouts.js';
 
 /** A refusal from the server, with the stable code to branch on (e.g. `insufficient_coins`). */
@@ -207,6 +207,15 @@ export class LivegiftClient {
 
   creatorLives(handle: string, query: { limit?: number; cursor?: string } = {}): Promise<LivePage> {
     return this.request('GET', `/v1/creators/${encodeURIComponent(handle)}/lives`, { query });
+  }
+
+  /**
+   * The creators whose LIVEs you watched, most recently watched first (never yourself): each with
+   * `onAir` when LIVE now, else `lastLive`, their latest ended LIVE. `limit` is 1–50 (default 12).
+   * @example const { creators } = await lg.myCreators({ limit: 6 });
+   */
+  myCreators(query: { limit?: number } = {}): Promise<MyCreators> {
+    return this.request('GET', '/v1/me/creators', { query });
   }
 
   joinLive(id: string, body: { viewerKey?: string } = {}): Promise<LivePresence> {

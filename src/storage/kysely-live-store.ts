@@ -1,7 +1,7 @@
 // LiveStore on Kysely (SQLite and PostgreSQL alike): LIVEs, their viewers, and the summary written
 // when one ends. Every write is one statement, so each is atomic on its own without a transaction.
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool } from 'kysely';
-import type { LiveListing, LivePosition, LiveRecord, LiveStore, LiveThanksPosition, LiveThanksRecord } from '../app/ports.js';
+import type { LiveListing, LivePosition, LiveRecord, LiveStore, LiveThanksPosition, LiveThanksRecord, WatchedCreator } from '../app/ports.js';
 import { AlreadyLive } from '../domain/errors.js';
 import type { LiveSummary } from '../domain/live-summary.js';
 import { VIEWER_CONNECTIONS_MAX, type LiveEndedBy } from '../domain/lives.js';
@@ -164,6 +164,60 @@ export class KyselyLiveStore implements LiveStore {
     if (options.before) q = q.where((eb) => KyselyLiveStore.beforeCondition(eb, options.before));
     const rows = await q.orderBy('lives.started_at_ms', 'desc').orderBy('lives.id', 'desc').limit(options.limit).execute();
     return rows.map((r) => KyselyLiveStore.listingFromRow(r));
+  }
+
+  async listWatchedCreators(viewerKey: string, options: { limit: number; presentSinceMs: number; excludeCreatorId: string }): Promise<WatchedCreator[]> {
+    // Two queries whatever the limit: the creators (grouped, most recent sign first), then for all of
+    // them at once their LIVE on air and their latest ended one.
+    const watched = await this.db
+      .selectFrom('live_viewers')
+      .innerJoin('lives', 'lives.id', 'live_viewers.live_id')
+      .innerJoin('users', 'users.id', 'lives.creator_id')
+      .select(['lives.creator_id', 'users.handle', 'users.display_name'])
+      .select((eb) => eb.fn.max('live_viewers.last_seen_at_ms').as('last_watched_at_ms'))
+      .where('live_viewers.viewer_key', '=', viewerKey)
+      .where('lives.creator_id', '<>', options.excludeCreatorId)
+      .groupBy(['lives.creator_id', 'users.handle', 'users.display_name'])
+      .orderBy('last_watched_at_ms', 'desc')
+      .orderBy('lives.creator_id')
+      .limit(options.limit)
+      .execute();
+    if (watched.length === 0) return [];
+    const lives = await this.listings(options.presentSinceMs)
+      .where('lives.creator_id', 'in', watched.map((w) => w.creator_id))
+      .where((eb) =>
+        eb.or([
+          eb('lives.status', '=', 'live'),
+          eb(
+            'lives.id',
+            '=',
+            eb
+              .selectFrom('lives as latest')
+              .select('latest.id')
+              .whereRef('latest.creator_id', '=', 'lives.creator_id')
+              .where('latest.status', '=', 'ended')
+              .orderBy('latest.ended_at_ms', 'desc')
+              .orderBy('latest.id', 'desc')
+              .limit(1),
+          ),
+        ]),
+      )
+      .execute();
+    const onAir = new Map<string, LiveListing>();
+    const lastEnded = new Map<string, LiveListing>();
+    for (const r of lives) {
+      const listing = KyselyLiveStore.listingFromRow(r);
+      // The unique index lives_one_on_air allows one on-air LIVE per creator, and the subquery picks one ended.
+      const into = listing.status === 'live' ? onAir : lastEnded;
+      if (into.has(listing.creatorId)) throw new Error(`creator ${listing.creatorId} has two ${listing.status} LIVEs in one listing`);
+      into.set(listing.creatorId, listing);
+    }
+    return watched.map((w) => ({
+      creator: { id: w.creator_id, handle: w.handle, displayName: w.display_name },
+      lastWatchedAtMs: num(w.last_watched_at_ms),
+      onAir: onAir.get(w.creator_id) ?? null,
+      lastEnded: lastEnded.get(w.creator_id) ?? null,
+    }));
   }
 
   /** Newest-first keyset paging: strictly after `before` in (started_at_ms desc, id desc) order. */

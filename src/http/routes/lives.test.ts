@@ -4,7 +4,8 @@
 // creator is away; viewer presence (anonymous and signed-in, tabs, peak, unique, leave, staleness);
 // the summary computed from ledger gifts; 400s that write nothing; and thank-yous after the LIVE
 // (Thank all once it ended, each gifter reading theirs, repeats that change nothing, creator only,
-// real gifters only, coaching on baiting own words, bad bodies).
+// real gifters only, coaching on baiting own words, bad bodies); and the creators a signed-in user
+// watched (most recent first, on air with viewers or their last LIVE, never themself).
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SystemAccounts, userAccounts } from '../../domain/accounts.js';
@@ -71,6 +72,14 @@ interface ThanksPageBody {
   thanks: ThanksBody[];
   total: number;
   nextCursor: string | null;
+}
+interface MyCreatorsBody {
+  creators: {
+    creator: PublicUserBody;
+    lastWatchedAtMs: number;
+    onAir: { liveId: string; title: string; viewers: number } | null;
+    lastLive: { liveId: string; title: string; endedAtMs: number } | null;
+  }[];
 }
 
 const MINUTE = 60_000;
@@ -589,6 +598,76 @@ for (const dialect of DIALECTS) {
         expect(res.status).toBe(400);
         expect(res.body.error.code).toBe('validation_failed');
         expect(await rowsOf(id)).toHaveLength(0);
+      });
+    });
+
+    describe('the creators you watched', () => {
+      const myCreators = (cookie: string | null, query = '') =>
+        node.call<MyCreatorsBody & ErrorBody>({ method: 'GET', url: `/v1/me/creators${query}`, headers: cookie !== null ? { cookie } : {} });
+
+      it('lists the creators a viewer watched, most recent first, on air with viewers or with their last LIVE', async () => {
+        const viewer = await signUpAs(node, { handle: 'wren' });
+        const cora = await signUpAs(node, { handle: 'cora' });
+        const dev = await signUpAs(node, { handle: 'dev' });
+        expect((await myCreators(viewer.cookie)).body).toEqual({ creators: [] });
+
+        const coraLive = (await start(cora.cookie, 'Cora paints')).body.id;
+        expect((await presence('join', coraLive, { cookie: viewer.cookie })).status).toBe(200);
+        const coraWatchedAtMs = node.clock.nowMs();
+        node.clock.advance(MINUTE / 2);
+        const devLive = (await start(dev.cookie, 'Dev codes')).body.id;
+        expect((await presence('join', devLive, { cookie: viewer.cookie })).status).toBe(200);
+        expect((await presence('join', devLive, { viewerKey: randomUUID() })).status).toBe(200);
+        const devWatchedAtMs = node.clock.nowMs();
+
+        const both = await myCreators(viewer.cookie);
+        expect(both.status).toBe(200);
+        expect(both.body.creators).toEqual([
+          { creator: { id: dev.userId, handle: 'dev', displayName: 'DEV' }, lastWatchedAtMs: devWatchedAtMs, onAir: { liveId: devLive, title: 'Dev codes', viewers: 2 }, lastLive: null },
+          { creator: { id: cora.userId, handle: 'cora', displayName: 'CORA' }, lastWatchedAtMs: coraWatchedAtMs, onAir: { liveId: coraLive, title: 'Cora paints', viewers: 1 }, lastLive: null },
+        ]);
+
+        node.clock.advance(MINUTE / 2);
+        const ended = await end(dev.cookie, devLive);
+        expect(ended.status).toBe(200);
+        const after = await myCreators(viewer.cookie);
+        expect(after.body.creators.map((c) => c.creator.handle)).toEqual(['dev', 'cora']);
+        expect(after.body.creators[0]).toMatchObject({ onAir: null, lastLive: { liveId: devLive, title: 'Dev codes', endedAtMs: node.clock.nowMs() } });
+        expect(after.body.creators[1]).toMatchObject({ onAir: { liveId: coraLive, viewers: 1 }, lastLive: null });
+
+        // Going LIVE again puts the creator back on air, still one entry however many LIVEs were watched.
+        const devAgain = (await start(dev.cookie, 'Dev codes again')).body.id;
+        expect((await presence('join', devAgain, { cookie: viewer.cookie })).status).toBe(200);
+        const again = await myCreators(viewer.cookie, '?limit=1');
+        expect(again.body.creators).toEqual([
+          { creator: { id: dev.userId, handle: 'dev', displayName: 'DEV' }, lastWatchedAtMs: node.clock.nowMs(), onAir: { liveId: devAgain, title: 'Dev codes again', viewers: 1 }, lastLive: null },
+        ]);
+        expect((await myCreators(viewer.cookie)).body.creators).toHaveLength(2);
+      });
+
+      it('never lists the user themself, answers anonymous callers 401, and validates the limit', async () => {
+        const self = await signUpAs(node, { handle: 'selma' });
+        const other = await signUpAs(node, { handle: 'otto' });
+        const own = (await start(self.cookie, 'My own LIVE')).body.id;
+        const theirs = (await start(other.cookie, 'Their LIVE')).body.id;
+        expect((await presence('join', own, { cookie: self.cookie })).status).toBe(200);
+        // Even a presence row under her own key on her own LIVE (join never writes one) is not listed.
+        await node.storage.db
+          .insertInto('live_viewers')
+          .values({ live_id: own, viewer_key: self.userId, joined_at_ms: node.clock.nowMs(), last_seen_at_ms: node.clock.nowMs(), connections: 1 })
+          .execute();
+        expect((await presence('join', theirs, { cookie: self.cookie })).status).toBe(200);
+        const mine = await myCreators(self.cookie);
+        expect(mine.body.creators.map((c) => c.creator.handle)).toEqual(['otto']);
+
+        const anonymous = await myCreators(null);
+        expect(anonymous.status).toBe(401);
+        for (const limit of ['0', '51', 'many', '2.5']) {
+          const res = await myCreators(self.cookie, `?limit=${limit}`);
+          expect(res.status).toBe(400);
+          expect(res.body.error.code).toBe('validation_failed');
+        }
+        expect((await myCreators(self.cookie, '?limit=50')).status).toBe(200);
       });
     });
 

@@ -1,19 +1,33 @@
 // LIVEs: go LIVE, end (creator or moderator), the on-air list, one LIVE, its summary, a creator's
 // past LIVEs, viewer presence (join, leave, heartbeat — anonymous viewers allowed), and the
-// thank-yous to gifters (Thank all after the end; the creator's list and each gifter's own, in the room or after it).
+// thank-yous to gifters (Thank all after the end; the creator's list and each gifter's own, in the room or after it),
+// and the creators a signed-in user watched (home: who to follow up on).
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { WatchedCreator } from '../../app/ports.js';
 import type { Services } from '../../app/services.js';
 import { ErrorBody } from '../../protocol/common.js';
 import { CreatorLivesParams, EndLiveBody, Live, LiveIdParams, LivePage, LivePageQuery, LivePresence, LiveSummary, PresenceBody, StartLiveBody } from '../../protocol/lives.js';
+import { MyCreators, MyCreatorsQuery, type MyCreator } from '../../protocol/lives.js';
 import { encodeThanksCursor, LiveThanksPage, LiveThanksQuery, MyLiveThanks, ThankGiftersBody, ThankGiftersResult } from '../../protocol/lives.js';
 import { requirePrincipal } from '../auth.js';
-import { presentLive, presentLivePage, presentLiveSummary } from '../present.js';
+import { presentLive, presentLivePage, presentLiveSummary, presentPublicUser } from '../present.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 const security: Record<string, string[]>[] = [{ session: [] }, { token: [] }];
 /** Public routes read the caller when there is one (the creator sees why their LIVE was ended). */
 const optionalSecurity: Record<string, string[]>[] = [{}, ...security];
+
+/** A watched creator on the wire: on air (with viewers), else their latest ended LIVE. */
+function presentMyCreator(c: WatchedCreator): MyCreator {
+  const ended = c.onAir === null ? c.lastEnded : null;
+  return {
+    creator: presentPublicUser(c.creator),
+    lastWatchedAtMs: c.lastWatchedAtMs,
+    onAir: c.onAir ? { liveId: c.onAir.id, title: c.onAir.title, viewers: c.onAir.viewers } : null,
+    lastLive: ended && ended.endedAtMs !== null ? { liveId: ended.id, title: ended.title, endedAtMs: ended.endedAtMs } : null,
+  };
+}
 
 /** Who is counted: the signed-in user, else the anonymous key from the body. */
 function viewerOf(request: FastifyRequest, body: { viewerKey?: string | undefined } | null | undefined) {
@@ -115,6 +129,18 @@ export function livesRoutes(services: Services): FastifyPluginAsync {
     }, async (request) => {
       const principal = requirePrincipal(request, 'read');
       return { thanks: await services.getMyLiveThanks({ liveId: request.params.id, userId: principal.userId }) };
+    });
+
+    app.get('/v1/me/creators', {
+      schema: {
+        tags: ['lives'],
+        summary: 'The creators whose LIVEs you watched, most recently watched first: each on air now (with viewers) or their latest ended LIVE',
+        security, querystring: MyCreatorsQuery, response: { 200: MyCreators, ...errors },
+      },
+    }, async (request) => {
+      const principal = requirePrincipal(request, 'read');
+      const creators = await services.listMyCreators({ userId: principal.userId, limit: request.query.limit });
+      return { creators: creators.map(presentMyCreator) };
     });
 
     app.get('/v1/creators/:handle/lives', {

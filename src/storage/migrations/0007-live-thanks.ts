@@ -1,6 +1,6 @@
-// Thank-yous sent after a LIVE ended (the summary's Thank all): one row per gifter per LIVE, so a
-// second thank-you to the same gifter is refused by the primary key and the first one stays. During
-// the LIVE thank-yous go over the room socket and are not stored here.
+// Thank-yous to gifters, sent in the room during the LIVE or by the summary's Thank all after it:
+// one row per gifter per LIVE, so a second thank-you to the same gifter is refused by the primary
+// key and the first one stays.
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../schema.js';
 

@@ -8,6 +8,7 @@ import * as lives from './0004-lives.js';
 import * as payouts from './0005-payouts.js';
 import * as compactTransfers from './0006-compact-transfers.js';
 import * as liveThanks from './0007-live-thanks.js';
+import * as viewerHistory from './0008-viewer-history.js';
 
 const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }> = {
   '0001-ledger': ledger,
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Pr
   '0005-payouts': payouts,
   '0006-compact-transfers': compactTransfers,
   '0007-live-thanks': liveThanks,
+  '0008-viewer-history': viewerHistory,
 };
 
 /**

@@ -1,6 +1,7 @@
-// Home: the LIVEs on air now (title, creator, viewers), and the viewer's coins in the top bar.
+// Home: the LIVEs on air now (title, creator, viewers), the creators a signed-in viewer watched (to
+// follow up on), and the viewer's coins in the top bar.
 import { useEffect, useState } from 'react';
-import type { Live } from '../../../src/protocol/lives.js';
+import type { Live, MyCreator } from '../../../src/protocol/lives.js';
 import { api, explain } from '../api.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
@@ -70,11 +71,93 @@ export function HomePage() {
           </ul>
         )}
       </section>
+      {me ? <CreatorsYouWatched userId={me.id} /> : null}
       <footer className="footer muted">
         <a href="/docs">API reference</a> · <a href="/openapi.json">OpenAPI</a>
       </footer>
     </>
   );
+}
+
+type CreatorsLoaded = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; creators: MyCreator[] };
+
+/** The creators whose LIVEs this user watched: LIVE now (a link to it), else when their last LIVE was. */
+function CreatorsYouWatched({ userId }: { userId: string }) {
+  const [loaded, setLoaded] = useState<CreatorsLoaded>({ state: 'loading' });
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    let cancelled = false;
+    setLoaded({ state: 'loading' });
+    api.myCreators({ limit: 12 }).then(
+      (page) => {
+        if (!cancelled) setLoaded({ state: 'ready', creators: page.creators });
+      },
+      (error: unknown) => {
+        if (!cancelled) setLoaded({ state: 'error', message: explain(error) });
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [attempt, userId]);
+
+  return (
+    <section aria-labelledby="watched" className="watched">
+      <h2 id="watched">Creators you watched</h2>
+      {loaded.state === 'loading' ? (
+        <ul className="creator-list" aria-busy="true" aria-label="Loading creators">
+          {[0, 1, 2].map((i) => <li key={i} className="creator-card skeleton" />)}
+        </ul>
+      ) : loaded.state === 'error' ? (
+        <div className="card center">
+          <p className="error" role="alert">{loaded.message}</p>
+          <button type="button" className="button" onClick={() => { setAttempt((n) => n + 1); }}>Try again</button>
+        </div>
+      ) : loaded.creators.length === 0 ? (
+        <div className="card center">
+          <p>Creators you watch show up here.</p>
+          <p className="muted">Open a LIVE above to start.</p>
+        </div>
+      ) : (
+        <ul className="creator-list">
+          {loaded.creators.map((c) => (
+            <li key={c.creator.id}>
+              {c.onAir ? (
+                <Link to={`/live/${c.onAir.liveId}`} className="creator-card">
+                  <span className="avatar" aria-hidden="true">{initials(c.creator.displayName)}</span>
+                  <span className="creator-text">
+                    <span className="creator-name">{c.creator.displayName}</span>
+                    <span className="creator-status">
+                      <span className="creator-live">LIVE now</span> · {c.onAir.title} · <span className="num">{c.onAir.viewers.toLocaleString('en-US')} watching</span>
+                    </span>
+                  </span>
+                </Link>
+              ) : (
+                <div className="creator-card">
+                  <span className="avatar" aria-hidden="true">{initials(c.creator.displayName)}</span>
+                  <span className="creator-text">
+                    <span className="creator-name">{c.creator.displayName}</span>
+                    <span className="creator-status muted">{c.lastLive ? `Last LIVE ${timeAgo(c.lastLive.endedAtMs)}` : 'Not LIVE now'}</span>
+                  </span>
+                </div>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+const RELATIVE = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+const UNITS: readonly [Intl.RelativeTimeFormatUnit, number][] = [['year', 31_536_000_000], ['month', 2_592_000_000], ['week', 604_800_000], ['day', 86_400_000], ['hour', 3_600_000], ['minute', 60_000]];
+
+/** "5 minutes ago", "yesterday"; under a minute, "just now". */
+export function timeAgo(atMs: number, nowMs: number = Date.now()): string {
+  const elapsedMs = Math.max(nowMs - atMs, 0);
+  for (const [unit, ms] of UNITS) if (elapsedMs >= ms) return RELATIVE.format(-Math.floor(elapsedMs / ms), unit);
+  return 'just now';
 }
 
 export function initials(name: string): string {
