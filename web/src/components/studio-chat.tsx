@@ -1,8 +1,8 @@
 // The LIVE's chat in the studio: the last lines (the creator's own and their thank-yous marked) and
 // a box to say something to the viewers.
-import { useEffect, useRef, useState, type SyntheticEvent } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { LiveRoomClient } from '../../../src/sdk/room-client.js';
-import { explain } from '../api.js';
+import { useChatSend } from './chat-send.js';
 
 /** Lines kept, at most. */
 const CHAT_MAX = 30;
@@ -35,16 +35,7 @@ export function useStudioChat(room: LiveRoomClient | null): readonly ChatLine[] 
 }
 
 export function CreatorChat({ room, lines }: { room: LiveRoomClient | null; lines: readonly ChatLine[] }) {
-  const [text, setText] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const submit = (event: SyntheticEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const line = text.trim();
-    if (line === '' || !room) return;
-    setText('');
-    setError(null);
-    room.sendChat(line).catch((e: unknown) => { setError(explain(e)); });
-  };
+  const { text, setText, error, submit } = useChatSend(room);
   return (
     <section className="panel" aria-labelledby="chat-title">
       <h2 id="chat-title">Chat</h2>

@@ -3,7 +3,7 @@
 // at a time, chat fading upward (the creator's thank-yous highlighted), hearts — fed by the room
 // socket (the SDK's LiveRoomClient, which reconnects and resumes by itself). The gift icon opens the
 // gift panel (and recharge) over the stage; the viewer's own gifts show at once (components/gift-*).
-import { useEffect, useRef, useState, type SyntheticEvent } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Live, LiveSummary, LiveThanks } from '../../../src/protocol/lives.js';
 import type { LeaderboardEntry } from '../../../src/protocol/room.js';
 import { LiveRoomClient, type RoomConnectionState } from '../../../src/sdk/room-client.js';
@@ -14,6 +14,7 @@ import { BigGiftPlayer, feedGiftStage, GiftBanners, GiftStage, useGiftStage } fr
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
 import { initials } from './home.js';
+import { useChatSend } from '../components/chat-send.js';
 
 interface ChatLine {
   readonly key: number;
@@ -249,16 +250,7 @@ function useWide(minWidth: number): boolean {
 }
 
 function ChatBox({ room }: { room: LiveRoomClient | null }) {
-  const [text, setText] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const submit = (event: SyntheticEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const line = text.trim();
-    if (line === '' || !room) return;
-    setText('');
-    setError(null);
-    room.sendChat(line).catch((e: unknown) => { setError(explain(e)); });
-  };
+  const { text, setText, error, submit } = useChatSend(room);
   return (
     <form className="comment" onSubmit={submit}>
       <input aria-label="Add comment" placeholder="Add comment…" value={text} maxLength={200} onChange={(e) => { setText(e.target.value); }} />
