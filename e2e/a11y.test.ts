@@ -3,19 +3,14 @@
 // a LIVE on air that has had gifts, chat and coaching: home, log in, sign up, the LIVE page (and its
 // gift panel), the creator's studio on air, a LIVE summary, the balance, and every admin tab.
 // Motion is reduced so that nothing is caught half-faded (colours at rest are the same).
-import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import axe, { type AxeResults, type ImpactValue, type Result } from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SystemAccounts, userAccounts } from '../src/domain/accounts.js';
-import { DIALECTS } from '../test/support/databases.js';
-import { openTestNode, signUpAs, type TestNode } from '../test/support/livegift.js';
-import { CHROMIUM, launchChromium, VIEWPORTS } from './browser.js';
+import { signUpAs, type TestNode } from '../test/support/livegift.js';
+import { CHROMIUM_AVAILABLE, SQLITE_AVAILABLE, useBrowserNode, VIEWPORTS } from './browser.js';
 
-const sqlite = DIALECTS.find((d) => d.name === 'sqlite');
-const chromiumThere = existsSync(CHROMIUM);
-if (!chromiumThere && process.env.CI === 'true') throw new Error(`Chromium is required with CI=true but is not at ${CHROMIUM}`);
 
 /** What fails the test; "minor" and "moderate" findings are left to judgement. */
 const FAILING: readonly ImpactValue[] = ['serious', 'critical'];
@@ -31,7 +26,7 @@ interface Scene {
   readonly ready: (page: Page) => Promise<void>;
 }
 
-describe.skipIf(!sqlite?.available || !chromiumThere)('accessibility of the main pages (axe-core in Chromium)', () => {
+describe.skipIf(!SQLITE_AVAILABLE || !CHROMIUM_AVAILABLE)('accessibility of the main pages (axe-core in Chromium)', () => {
   let node: TestNode;
   let base: string;
   let browser: Browser;
@@ -40,13 +35,11 @@ describe.skipIf(!sqlite?.available || !chromiumThere)('accessibility of the main
   let endedLiveId = '';
   let fanCookie = '';
 
+  useBrowserNode((suite) => {
+    ({ node, base, browser } = suite);
+  }, { env: { SPEND_DAILY_MAX_CENTS: '100000000', SPEND_WEEKLY_MAX_CENTS: '100000000' } });
   beforeAll(async () => {
-    if (!sqlite) throw new Error('no SQLite dialect');
-    node = await openTestNode(sqlite, { SPEND_DAILY_MAX_CENTS: '100000000', SPEND_WEEKLY_MAX_CENTS: '100000000' });
-    base = await node.app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
     node.clock.ms = Date.now();
-
     const creator = await signUpAs(node, { handle: 'mira_a11y', displayName: 'Mira Sol' });
     const viewer = await signUpAs(node, { handle: 'ben_a11y', displayName: 'Ben Okafor' });
     const fan = await signUpAs(node, { handle: 'ana_a11y', displayName: 'Ana Reyes' });
@@ -60,7 +53,6 @@ describe.skipIf(!sqlite?.available || !chromiumThere)('accessibility of the main
       ]);
     }
     await node.call({ method: 'PUT', url: '/v1/me/gifts', headers: { cookie: creator.cookie }, payload: { enabled: true } });
-
     // A LIVE that has ended (for its summary), then the one on air, with a title the studio coaches.
     endedLiveId = await startLive(creator.cookie, 'Sunday sketches');
     await gift(fan.cookie, endedLiveId, 'galaxy');
@@ -70,10 +62,6 @@ describe.skipIf(!sqlite?.available || !chromiumThere)('accessibility of the main
     liveId = await startLive(creator.cookie, "Send gifts and I'll give you a shoutout");
     await gift(fan.cookie, liveId, 'galaxy');
     for (let i = 0; i < 3; i++) await gift(fan.cookie, liveId, 'rose');
-  });
-  afterAll(async () => {
-    await browser.close();
-    await node.drop();
   });
 
   async function startLive(cookie: string, title: string): Promise<string> {

@@ -7,53 +7,29 @@
 // reconciliation, reads the audit log and every payout; everyone else is told why they cannot.
 // Screenshots at phone and desktop size go to docs/screenshots/.
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SystemAccounts, userAccounts } from '../src/domain/accounts.js';
-import { DIALECTS } from '../test/support/databases.js';
-import { openTestNode, signUpAs, type TestNode } from '../test/support/livegift.js';
-import { CHROMIUM_AVAILABLE, launchChromium, openPage, VIEWPORTS } from './browser.js';
+import { signUpAs, type TestNode } from '../test/support/livegift.js';
+import { CHROMIUM_AVAILABLE, openPage, SQLITE_AVAILABLE, useBrowserNode, VIEWPORTS } from './browser.js';
 
-const sqlite = DIALECTS.find((d) => d.name === 'sqlite');
 const SHOTS = join(import.meta.dirname, '..', 'docs', 'screenshots');
 
-/** A port free right now: the node's public URL (the checkout's return address) must name it before it listens. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
-}
 
-describe.skipIf(!sqlite?.available || !CHROMIUM_AVAILABLE)('balance and admin pages in Chromium', () => {
+describe.skipIf(!SQLITE_AVAILABLE || !CHROMIUM_AVAILABLE)('balance and admin pages in Chromium', () => {
   let node: TestNode;
   let base: string;
   let browser: Browser;
   let admin: { cookie: string; userId: string };
   let creator: { cookie: string; userId: string };
 
+  useBrowserNode((suite) => {
+    ({ node, base, browser } = suite);
+  }, { env: { SPEND_DAILY_MAX_CENTS: '100000000', SPEND_WEEKLY_MAX_CENTS: '100000000' }, publicUrl: true });
   beforeAll(async () => {
-    if (!sqlite) throw new Error('no SQLite dialect');
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    node = await openTestNode(sqlite, { PORT: String(port), PUBLIC_URL: base, SPEND_DAILY_MAX_CENTS: '100000000', SPEND_WEEKLY_MAX_CENTS: '100000000' });
-    await node.app.listen({ port, host: '127.0.0.1' });
-    browser = await launchChromium();
     admin = await signUpAs(node, { handle: 'root_admin', displayName: 'Rae Admin' });
     await node.storage.db.updateTable('users').set({ role: 'admin' }).where('id', '=', admin.userId).execute();
-  });
-  afterAll(async () => {
-    await browser.close();
-    await node.drop();
   });
 
   async function open(size: keyof typeof VIEWPORTS, path: string, cookie?: string): Promise<Page> {

@@ -6,27 +6,18 @@
 // phone and desktop sizes go to docs/screenshots/.
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIALECTS } from '../test/support/databases.js';
-import { openTestNode, signUpAs, type TestNode } from '../test/support/livegift.js';
-import { CHROMIUM_AVAILABLE, launchChromium, openPage, VIEWPORTS } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import { signUpAs, type TestNode } from '../test/support/livegift.js';
+import { CHROMIUM_AVAILABLE, openPage, SQLITE_AVAILABLE, useBrowserNode, VIEWPORTS } from './browser.js';
 
-const sqlite = DIALECTS.find((d) => d.name === 'sqlite');
 const SHOTS = join(import.meta.dirname, '..', 'docs', 'screenshots');
 
-describe.skipIf(!sqlite?.available || !CHROMIUM_AVAILABLE)('accounts and home in Chromium', () => {
+describe.skipIf(!SQLITE_AVAILABLE || !CHROMIUM_AVAILABLE)('accounts and home in Chromium', () => {
   let node: TestNode;
   let base: string;
   let browser: Browser;
-  beforeAll(async () => {
-    if (!sqlite) throw new Error('no SQLite dialect');
-    node = await openTestNode(sqlite);
-    base = await node.app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser.close();
-    await node.drop();
+  useBrowserNode((suite) => {
+    ({ node, base, browser } = suite);
   });
 
   async function page(size: keyof typeof VIEWPORTS): Promise<Page> {

@@ -6,15 +6,12 @@
 // big gift plays full screen for both, once; the panel is a keyboard-usable dialog; logged-out,
 // under-18 and creator viewers are told why they cannot gift. Screenshots at phone and desktop size.
 import { randomUUID } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIALECTS } from '../test/support/databases.js';
-import { openTestNode, signUpAs, type TestNode } from '../test/support/livegift.js';
-import { CHROMIUM_AVAILABLE, launchChromium, openPage, VIEWPORTS } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import { signUpAs, type TestNode } from '../test/support/livegift.js';
+import { CHROMIUM_AVAILABLE, openPage, SQLITE_AVAILABLE, useBrowserNode, VIEWPORTS } from './browser.js';
 
-const sqlite = DIALECTS.find((d) => d.name === 'sqlite');
 const SHOTS = join(import.meta.dirname, '..', 'docs', 'screenshots');
 
 interface WalletEntry {
@@ -23,30 +20,14 @@ interface WalletEntry {
   readonly giftId: string | null;
 }
 
-/** A port nobody listens on now, so the node's public URL (checkout return, webhooks) can name it. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
-  return port;
-}
 
-describe.skipIf(!sqlite?.available || !CHROMIUM_AVAILABLE)('gifting on the LIVE page in Chromium', () => {
+describe.skipIf(!SQLITE_AVAILABLE || !CHROMIUM_AVAILABLE)('gifting on the LIVE page in Chromium', () => {
   let node: TestNode;
   let base: string;
   let browser: Browser;
-  beforeAll(async () => {
-    if (!sqlite) throw new Error('no SQLite dialect');
-    const port = await freePort();
-    node = await openTestNode(sqlite, { PUBLIC_URL: `http://127.0.0.1:${port}` });
-    base = await node.app.listen({ port, host: '127.0.0.1' });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser.close();
-    await node.drop();
-  });
+  useBrowserNode((suite) => {
+    ({ node, base, browser } = suite);
+  }, { publicUrl: true });
 
   function open(size: keyof typeof VIEWPORTS, path: string, cookie?: string): Promise<{ page: Page; context: BrowserContext }> {
     return openPage(browser, base, size, path, { cookie });

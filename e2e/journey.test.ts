@@ -14,14 +14,12 @@
 // already show at a size go to docs/screenshots/journey-<step>-<size>.png.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIALECTS } from '../test/support/databases.js';
-import { openTestNode, type TestNode } from '../test/support/livegift.js';
-import { CHROMIUM_AVAILABLE, launchChromium, VIEWPORTS } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import { type TestNode } from '../test/support/livegift.js';
+import { CHROMIUM_AVAILABLE, SQLITE_AVAILABLE, useBrowserNode, VIEWPORTS } from './browser.js';
 
 /** The bits of the browser's window the checks read (this file is compiled without the DOM types). */
 interface BrowserWindow {
@@ -44,26 +42,11 @@ interface Summary {
   readonly topGifters: readonly { user: { displayName: string }; coins: number; gifts: number }[];
 }
 
-const sqlite = DIALECTS.find((d) => d.name === 'sqlite');
 const SHOTS = join(import.meta.dirname, '..', 'docs', 'screenshots');
 const BUNDLE = join(import.meta.dirname, '..', 'web', 'dist', 'app');
 /** The viewer's LIVE page may load at most this much script, gzipped (UI budget). */
 const SCRIPT_BUDGET_BYTES = 200_000;
 
-/** A port free right now: the node's public URL (checkout return, webhooks) must name it before it listens. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
-}
 
 /** Resolves when every finite animation on the page has finished (looping ones, like the gift icon's, never do). */
 const SETTLED = `Promise.race([
@@ -74,23 +57,14 @@ const SETTLED = `Promise.race([
 const count = (n: number) => n.toLocaleString('en-US');
 const usd = (cents: number) => `$${(cents / 100).toFixed(2)}`;
 
-describe.skipIf(!sqlite?.available || !CHROMIUM_AVAILABLE)('the whole journey in Chromium, on one node', () => {
+describe.skipIf(!SQLITE_AVAILABLE || !CHROMIUM_AVAILABLE)('the whole journey in Chromium, on one node', () => {
   let node: TestNode;
   let base: string;
   let browser: Browser;
-  beforeAll(async () => {
-    if (!sqlite) throw new Error('no SQLite dialect');
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    // Platform defaults throughout (spend limits, 72 h diamond hold, $10 minimum payout).
-    node = await openTestNode(sqlite, { PORT: String(port), PUBLIC_URL: base });
-    await node.app.listen({ port, host: '127.0.0.1' });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser.close();
-    await node.drop();
-  });
+  // Platform defaults throughout (spend limits, 72 h diamond hold, $10 minimum payout).
+  useBrowserNode((suite) => {
+    ({ node, base, browser } = suite);
+  }, { publicUrl: true });
 
   async function person(size: keyof typeof VIEWPORTS, path: string): Promise<{ page: Page; context: BrowserContext }> {
     const context = await browser.newContext({ viewport: VIEWPORTS[size] });

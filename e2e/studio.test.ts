@@ -11,34 +11,25 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SystemAccounts, userAccounts } from '../src/domain/accounts.js';
-import { DIALECTS } from '../test/support/databases.js';
-import { openTestNode, signUpAs, type TestNode } from '../test/support/livegift.js';
-import { CHROMIUM_AVAILABLE, launchChromium, openPage, VIEWPORTS } from './browser.js';
+import { signUpAs, type TestNode } from '../test/support/livegift.js';
+import { CHROMIUM_AVAILABLE, openPage, SQLITE_AVAILABLE, useBrowserNode, VIEWPORTS } from './browser.js';
 
 /** The bits of the browser's window the checks read (this file is compiled without the DOM types). */
 interface BrowserWindow {
   getComputedStyle(element: unknown): { borderLeftColor: string; backgroundColor: string; animationName: string };
 }
 
-const sqlite = DIALECTS.find((d) => d.name === 'sqlite');
 const SHOTS = join(import.meta.dirname, '..', 'docs', 'screenshots');
 
-describe.skipIf(!sqlite?.available || !CHROMIUM_AVAILABLE)('the creator studio, LIVE summary and OBS overlay in Chromium', () => {
+describe.skipIf(!SQLITE_AVAILABLE || !CHROMIUM_AVAILABLE)('the creator studio, LIVE summary and OBS overlay in Chromium', () => {
   let node: TestNode;
   let base: string;
   let browser: Browser;
-  beforeAll(async () => {
-    if (!sqlite) throw new Error('no SQLite dialect');
-    node = await openTestNode(sqlite, { SPEND_DAILY_MAX_CENTS: '100000000', SPEND_WEEKLY_MAX_CENTS: '100000000' });
-    base = await node.app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser.close();
-    await node.drop();
-  });
+  useBrowserNode((suite) => {
+    ({ node, base, browser } = suite);
+  }, { env: { SPEND_DAILY_MAX_CENTS: '100000000', SPEND_WEEKLY_MAX_CENTS: '100000000' } });
 
   async function open(size: keyof typeof VIEWPORTS, path: string, cookie?: string): Promise<Page> {
     return (await openPage(browser, base, size, path, { cookie, clipboard: true })).page;

@@ -10,33 +10,24 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SystemAccounts, userAccounts } from '../src/domain/accounts.js';
-import { DIALECTS } from '../test/support/databases.js';
-import { openTestNode, signUpAs, type TestNode } from '../test/support/livegift.js';
-import { CHROMIUM_AVAILABLE, launchChromium, openPage, VIEWPORTS } from './browser.js';
+import { signUpAs, type TestNode } from '../test/support/livegift.js';
+import { CHROMIUM_AVAILABLE, openPage, SQLITE_AVAILABLE, useBrowserNode, VIEWPORTS } from './browser.js';
 
 /** The bits of the browser's window the checks read (this file is compiled without the DOM types). */
 interface BrowserWindow {
   getComputedStyle(element: unknown): { borderLeftColor: string };
 }
 
-const sqlite = DIALECTS.find((d) => d.name === 'sqlite');
 const SHOTS = join(import.meta.dirname, '..', 'docs', 'screenshots');
 
-describe.skipIf(!sqlite?.available || !CHROMIUM_AVAILABLE)('thanking gifters after the LIVE, in Chromium', () => {
+describe.skipIf(!SQLITE_AVAILABLE || !CHROMIUM_AVAILABLE)('thanking gifters after the LIVE, in Chromium', () => {
   let node: TestNode;
   let base: string;
   let browser: Browser;
-  beforeAll(async () => {
-    if (!sqlite) throw new Error('no SQLite dialect');
-    node = await openTestNode(sqlite);
-    base = await node.app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser.close();
-    await node.drop();
+  useBrowserNode((suite) => {
+    ({ node, base, browser } = suite);
   });
 
   async function open(size: keyof typeof VIEWPORTS, path: string, cookie: string): Promise<Page> {
