@@ -127,6 +127,8 @@ describe.skipIf(!SQLITE_AVAILABLE || !CHROMIUM_AVAILABLE)('the creator studio, L
     await shoot(studio, 'studio-desktop-full', { fullPage: true });
     const studioPhone = await open('phone', '/studio', creator.cookie);
     await studioPhone.locator('.feed-row').filter({ hasText: 'Ana Reyes' }).first().waitFor();
+    // A second studio (another device) knows Ana was thanked: from the server's record, not this page's acks.
+    await studioPhone.getByLabel('Ana Reyes thanked').first().waitFor({ timeout: 10_000 });
     await shoot(studioPhone, 'studio-phone');
     await shoot(studioPhone, 'studio-phone-full', { fullPage: true });
 

@@ -38,7 +38,7 @@ export function OnAir({ live, me }: { live: Live; me: Me }) {
   const feed = useGiftFeed(room);
   const chat = useStudioChat(room);
   const { coaching, dismiss } = useCoaching(room);
-  const thanks = useThanks(room);
+  const thanks = useThanks(room, live.id);
 
   // Off to the summary, once: after End LIVE, or when a moderator or the system ended it.
   const toSummary = useCallback(() => {

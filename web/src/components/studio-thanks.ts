@@ -1,12 +1,12 @@
 // Thanking gifters from the studio: the phrase the creator picked (a suggested one or their own
-// words), one-tap thanks over the room socket, "Thank all" for the top gifters, and who was thanked
-// from this page (from the acks, in memory only: the server stores a thank-you to a gifter, and the
-// summary reads whom the creator thanked from it).
-import { useState } from 'react';
+// words), one-tap thanks over the room socket, "Thank all" for the top gifters, and who has been
+// thanked: read from the server when the studio opens (the record of thank-yous: a reload or another
+// device keeps the marks), then from the acks of this page.
+import { useEffect, useState } from 'react';
 import { THANKS_PHRASES } from '../../../src/domain/thanks.js';
 import type { PublicUser } from '../../../src/protocol/accounts.js';
 import type { LiveRoomClient } from '../../../src/sdk/room-client.js';
-import { explain } from '../api.js';
+import { api, explain } from '../api.js';
 
 /** The choice among the phrases that means "my own words". */
 export const OWN_WORDS = 'own';
@@ -14,7 +14,7 @@ export const OWN_WORDS = 'own';
 export const THANK_ALL_MAX = 20;
 
 export interface Thanks {
-  /** Thanked from this page during the LIVE (acked by the room). */
+  /** Thanked during this LIVE: stored on the server, or acked by the room since this page opened. */
   readonly thanked: ReadonlySet<string>;
   /** Gifters whose thank-you is on its way. */
   readonly thanking: ReadonlySet<string>;
@@ -29,8 +29,21 @@ export interface Thanks {
   readonly thankAll: (users: readonly PublicUser[]) => Promise<void>;
 }
 
-export function useThanks(room: LiveRoomClient | null): Thanks {
+export function useThanks(room: LiveRoomClient | null, liveId: string): Thanks {
   const [thanked, setThanked] = useState<ReadonlySet<string>>(new Set());
+  useEffect(() => {
+    let cancelled = false;
+    // The first page is up to 1,000 gifters: as many as the studio shows marks for.
+    api.liveThanks(liveId).then(
+      (page) => {
+        if (!cancelled) setThanked((s) => new Set([...s, ...page.thanks.map((t) => t.to.id)]));
+      },
+      () => undefined, // the marks are a convenience; thanking works without them
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [liveId]);
   const [thanking, setThanking] = useState<ReadonlySet<string>>(new Set());
   const [phrase, setPhrase] = useState<string>(THANKS_PHRASES[1]);
   const [ownWords, setOwnWords] = useState('');
