@@ -649,8 +649,10 @@ export class RoomGateway implements RoomEvents {
     this.deliver(room, client, null, { type: 'ack', seq: room.log.seq, ts: this.nowMs(), data: error ? { id, error } : { id, ok: true } }, 'P0');
   }
 
-  /** Publishes a room input for a client's message and acks once the bus took it. */
-  /** Makes the message, publishes it and acks; `published` then runs on this node only (never changes the ack). */
+  /**
+   * Publishes a room input for a client's message and acks once the bus took it; `published` then
+   * runs on this node only, and its failure never changes the ack.
+   */
   private publishFor(room: Room, client: Client, id: string, message: () => Promise<BusMessage | RoomErrorData>, published?: () => Promise<unknown>): void {
     message()
       .then(async (made) => {

@@ -6,7 +6,7 @@ import type { AdminCatalog } from '../../../src/protocol/admin.js';
 import type { Gift } from '../../../src/protocol/gifts.js';
 import { api, explain } from '../api.js';
 import { formatCount, formatWhen } from './balance-format.js';
-import { LoadError, Skeleton, useLoader } from './balance-load.js';
+import { LoadError, Skeleton, useLoader } from './load.js';
 import { StatusPill } from './balance-recharge.js';
 
 type GiftUpdate = Parameters<typeof api.updateGift>[1];

@@ -7,7 +7,7 @@ import type { AuditEntry, ReconcileReport } from '../../../src/protocol/admin.js
 import type { z } from 'zod';
 import { api, explain } from '../api.js';
 import { formatCount, formatWhen } from './balance-format.js';
-import { LoadError, Skeleton } from './balance-load.js';
+import { LoadError, Skeleton } from './load.js';
 
 type Report = z.infer<typeof ReconcileReport>;
 type Entry = z.infer<typeof AuditEntry>;

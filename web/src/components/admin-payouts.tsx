@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react';
 import type { AdminPayout } from '../../../src/protocol/admin.js';
 import { api, explain } from '../api.js';
 import { formatCount, formatMoney, formatWhen } from './balance-format.js';
-import { LoadError, Skeleton } from './balance-load.js';
+import { LoadError, Skeleton } from './load.js';
 import { StatusPill } from './balance-recharge.js';
 
 type Status = AdminPayout['status'];

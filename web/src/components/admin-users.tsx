@@ -5,7 +5,7 @@ import type { Me } from '../../../src/protocol/accounts.js';
 import type { AdminUser } from '../../../src/protocol/admin.js';
 import { api, explain } from '../api.js';
 import { formatWhen } from './balance-format.js';
-import { LoadError, Skeleton } from './balance-load.js';
+import { LoadError, Skeleton } from './load.js';
 import { StatusPill } from './balance-recharge.js';
 
 type Role = AdminUser['role'];

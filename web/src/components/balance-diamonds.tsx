@@ -6,7 +6,7 @@ import type { DiamondBalance, Payout, PayoutAccount } from '../../../src/protoco
 import { newClientId } from '../../../src/sdk/livegift-client.js';
 import { api, explain } from '../api.js';
 import { formatCount, formatMicroUsd, formatMoney, formatWhen } from './balance-format.js';
-import { LoadError, Skeleton, useLoader, type Loader } from './balance-load.js';
+import { LoadError, Skeleton, useLoader, type Loader } from './load.js';
 import { StatusPill } from './balance-recharge.js';
 
 /** What `diamonds` are worth in cents, rounded down as the server pays them. */

@@ -6,7 +6,7 @@ import type { CoinPrices, Purchase } from '../../../src/protocol/coins.js';
 import { newClientId } from '../../../src/sdk/livegift-client.js';
 import { api, explain, LivegiftError } from '../api.js';
 import { customPriceMinor, formatCount, formatMoney, formatWhen } from './balance-format.js';
-import { LoadError, Skeleton, useLoader } from './balance-load.js';
+import { LoadError, Skeleton, useLoader } from './load.js';
 import { walletChanged } from './coins.js';
 
 // ---------------------------------------------------------------------------------------------

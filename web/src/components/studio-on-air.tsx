@@ -21,6 +21,7 @@ import { OverlayLink } from './studio-overlay-link.js';
 import { ON_AIR_KEY } from './studio-storage.js';
 import { useThanks } from './studio-thanks.js';
 import { Elapsed } from './studio-time.js';
+import { followCounters } from './room-counters.js';
 
 export function OnAir({ live, me }: { live: Live; me: Me }) {
   const [room, setRoom] = useState<LiveRoomClient | null>(null);
@@ -52,12 +53,7 @@ export function OnAir({ live, me }: { live: Live; me: Me }) {
     const client = new LiveRoomClient({ baseUrl: location.origin, liveId: live.id });
     const offs = [
       client.onState(setState),
-      client.on('snapshot', (e) => {
-        setViewers(e.data.viewers);
-        setTop(e.data.leaderboard.top);
-      }),
-      client.on('viewers.changed', (e) => { setViewers(e.data.viewers); }),
-      client.on('leaderboard.changed', (e) => { setTop(e.data.top); }),
+      followCounters(client, { viewers: setViewers, top: setTop }),
       client.on('live.ended', toSummary),
     ];
     setRoom(client);

@@ -7,6 +7,7 @@ import { THANKS_PHRASES } from '../../../src/domain/thanks.js';
 import type { PublicUser } from '../../../src/protocol/accounts.js';
 import type { LiveRoomClient } from '../../../src/sdk/room-client.js';
 import { api, explain } from '../api.js';
+import { useInFlight } from './in-flight.js';
 
 /** The choice among the phrases that means "my own words". */
 export const OWN_WORDS = 'own';
@@ -44,7 +45,7 @@ export function useThanks(room: LiveRoomClient | null, liveId: string): Thanks {
       cancelled = true;
     };
   }, [liveId]);
-  const [thanking, setThanking] = useState<ReadonlySet<string>>(new Set());
+  const { ids: thanking, run } = useInFlight();
   const [phrase, setPhrase] = useState<string>(THANKS_PHRASES[1]);
   const [ownWords, setOwnWords] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -57,19 +58,14 @@ export function useThanks(room: LiveRoomClient | null, liveId: string): Thanks {
       return;
     }
     setError(null);
-    setThanking((s) => new Set(s).add(user.id));
-    try {
-      await room.thank({ toUserId: user.id, text });
-      setThanked((s) => new Set(s).add(user.id));
-    } catch (e) {
-      setError(`${user.displayName} was not thanked: ${explain(e)}`);
-    } finally {
-      setThanking((s) => {
-        const next = new Set(s);
-        next.delete(user.id);
-        return next;
-      });
-    }
+    await run(user.id, async () => {
+      try {
+        await room.thank({ toUserId: user.id, text });
+        setThanked((s) => new Set(s).add(user.id));
+      } catch (e) {
+        setError(`${user.displayName} was not thanked: ${explain(e)}`);
+      }
+    });
   };
 
   const thankAll = async (users: readonly PublicUser[]): Promise<void> => {

@@ -7,7 +7,7 @@ import { CatalogEditor } from '../components/admin-catalog.js';
 import { AuditLog, ReconcilePanel } from '../components/admin-ledger.js';
 import { PayoutsAdmin } from '../components/admin-payouts.js';
 import { UsersAdmin } from '../components/admin-users.js';
-import { Skeleton } from '../components/balance-load.js';
+import { Skeleton } from '../components/load.js';
 import { Link, navigate, useLocation } from '../router.js';
 import { useSession } from '../session.js';
 import '../styles/account.css';

@@ -6,7 +6,7 @@ import { useState } from 'react';
 import type { Me } from '../../../src/protocol/accounts.js';
 import { DiamondsPanel } from '../components/balance-diamonds.js';
 import { formatCount } from '../components/balance-format.js';
-import { Skeleton } from '../components/balance-load.js';
+import { Skeleton } from '../components/load.js';
 import { forgetPurchase, PurchaseHistory, PurchaseTracker, Recharge, rememberedPurchase } from '../components/balance-recharge.js';
 import { useWallet } from '../components/coins.js';
 import { Link, navigate, useLocation } from '../router.js';

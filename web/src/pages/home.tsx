@@ -1,33 +1,13 @@
 // Home: the LIVEs on air now (title, creator, viewers), the creators a signed-in viewer watched (to
 // follow up on), and the viewer's coins in the top bar.
-import { useEffect, useState } from 'react';
-import type { Live, MyCreator } from '../../../src/protocol/lives.js';
-import { api, explain } from '../api.js';
+import { api } from '../api.js';
+import { useLoader } from '../components/load.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
 
-type Loaded = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; lives: Live[] };
-
 export function HomePage() {
   const { me } = useSession();
-  const [loaded, setLoaded] = useState<Loaded>({ state: 'loading' });
-  const [attempt, setAttempt] = useState(0);
-
-  useEffect(() => {
-    let cancelled = false;
-    setLoaded({ state: 'loading' });
-    api.lives({ limit: 50 }).then(
-      (page) => {
-        if (!cancelled) setLoaded({ state: 'ready', lives: page.lives.filter((l) => l.status === 'live') });
-      },
-      (error: unknown) => {
-        if (!cancelled) setLoaded({ state: 'error', message: explain(error) });
-      },
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [attempt]);
+  const { loaded, reload } = useLoader(async () => (await api.lives({ limit: 50 })).lives.filter((l) => l.status === 'live'), 'on-air');
 
   return (
     <>
@@ -44,16 +24,16 @@ export function HomePage() {
         ) : loaded.state === 'error' ? (
           <div className="card center">
             <p className="error" role="alert">{loaded.message}</p>
-            <button type="button" className="button" onClick={() => { setAttempt((n) => n + 1); }}>Try again</button>
+            <button type="button" className="button" onClick={() => { reload(); }}>Try again</button>
           </div>
-        ) : loaded.lives.length === 0 ? (
+        ) : loaded.value.length === 0 ? (
           <div className="card center">
             <p>Nobody is LIVE right now.</p>
             <p className="muted">Come back soon — or go LIVE yourself from your studio.</p>
           </div>
         ) : (
           <ul className="live-grid">
-            {loaded.lives.map((live) => (
+            {loaded.value.map((live) => (
               <li key={live.id}>
                 {/* Named by what it shows, in the same order: "<title> [by] <creator>[,] <n> watching"
                     (every card here is LIVE: the badge is for the eye). */}
@@ -79,28 +59,9 @@ export function HomePage() {
   );
 }
 
-type CreatorsLoaded = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; creators: MyCreator[] };
-
 /** The creators whose LIVEs this user watched: LIVE now (a link to it), else when their last LIVE was. */
 function CreatorsYouWatched({ userId }: { userId: string }) {
-  const [loaded, setLoaded] = useState<CreatorsLoaded>({ state: 'loading' });
-  const [attempt, setAttempt] = useState(0);
-
-  useEffect(() => {
-    let cancelled = false;
-    setLoaded({ state: 'loading' });
-    api.myCreators({ limit: 12 }).then(
-      (page) => {
-        if (!cancelled) setLoaded({ state: 'ready', creators: page.creators });
-      },
-      (error: unknown) => {
-        if (!cancelled) setLoaded({ state: 'error', message: explain(error) });
-      },
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [attempt, userId]);
+  const { loaded, reload } = useLoader(async () => (await api.myCreators({ limit: 12 })).creators, userId);
 
   return (
     <section aria-labelledby="watched" className="watched">
@@ -112,16 +73,16 @@ function CreatorsYouWatched({ userId }: { userId: string }) {
       ) : loaded.state === 'error' ? (
         <div className="card center">
           <p className="error" role="alert">{loaded.message}</p>
-          <button type="button" className="button" onClick={() => { setAttempt((n) => n + 1); }}>Try again</button>
+          <button type="button" className="button" onClick={() => { reload(); }}>Try again</button>
         </div>
-      ) : loaded.creators.length === 0 ? (
+      ) : loaded.value.length === 0 ? (
         <div className="card center">
           <p>Creators you watch show up here.</p>
           <p className="muted">Open a LIVE above to start.</p>
         </div>
       ) : (
         <ul className="creator-list">
-          {loaded.creators.map((c) => (
+          {loaded.value.map((c) => (
             <li key={c.creator.id}>
               {c.onAir ? (
                 <Link to={`/live/${c.onAir.liveId}`} className="creator-card">

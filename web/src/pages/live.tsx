@@ -15,6 +15,7 @@ import { Link } from '../router.js';
 import { useSession } from '../session.js';
 import { initials } from './home.js';
 import { useChatSend } from '../components/chat-send.js';
+import { followCounters } from '../components/room-counters.js';
 
 interface ChatLine {
   readonly key: number;
@@ -94,12 +95,7 @@ export function LivePage({ liveId }: { liveId: string }) {
     };
     const offs = [
       client.onState(setState),
-      client.on('snapshot', (e) => {
-        setViewers(e.data.viewers);
-        setTop(e.data.leaderboard.top);
-      }),
-      client.on('viewers.changed', (e) => { setViewers(e.data.viewers); }),
-      client.on('leaderboard.changed', (e) => { setTop(e.data.top); }),
+      followCounters(client, { viewers: setViewers, top: setTop }),
       feedGiftStage(stage, client),
       client.on('chat.message', (e) => { addChat({ who: e.data.sender.displayName, text: e.data.text, kind: e.data.isCreator ? 'creator' : 'chat' }); }),
       client.on('thanks.sent', (e) => { addChat({ who: e.data.from.displayName, text: `${e.data.text} — to ${e.data.to.displayName}`, kind: 'thanks' }); }),

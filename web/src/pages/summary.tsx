@@ -11,6 +11,8 @@ import { THANKS_PHRASES, type ThanksPhrase } from '../../../src/domain/thanks.js
 import type { PublicUser } from '../../../src/protocol/accounts.js';
 import type { Live, LiveSummary, LiveThanks, ThankGiftersBody, ThankGiftersResult } from '../../../src/protocol/lives.js';
 import { api, explain } from '../api.js';
+import { useInFlight } from '../components/in-flight.js';
+import { useLoader } from '../components/load.js';
 import { CoachingCards, type Coaching } from '../components/studio-coaching.js';
 import { dateTime, duration } from '../components/studio-time.js';
 import { Link } from '../router.js';
@@ -23,28 +25,9 @@ const OWN_WORDS = 'own';
 /** Thank all asks the server again while gifters remain (it thanks up to 1,000 per call), at most this often. */
 const THANK_ALL_CALLS_MAX = 20;
 
-type Loaded = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; live: Live };
-
 export function LiveSummaryPage({ liveId }: { liveId: string }) {
   const { me } = useSession();
-  const [loaded, setLoaded] = useState<Loaded>({ state: 'loading' });
-  const [attempt, setAttempt] = useState(0);
-
-  useEffect(() => {
-    let cancelled = false;
-    setLoaded({ state: 'loading' });
-    api.live(liveId).then(
-      (live) => {
-        if (!cancelled) setLoaded({ state: 'ready', live });
-      },
-      (error: unknown) => {
-        if (!cancelled) setLoaded({ state: 'error', message: explain(error) });
-      },
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [liveId, attempt]);
+  const { loaded, reload } = useLoader(() => api.live(liveId), liveId);
 
   if (loaded.state === 'loading') {
     return (
@@ -58,12 +41,12 @@ export function LiveSummaryPage({ liveId }: { liveId: string }) {
       <section className="card narrow center">
         <h1>This summary cannot be opened</h1>
         <p className="error" role="alert">{loaded.message}</p>
-        <button type="button" className="button" onClick={() => { setAttempt((n) => n + 1); }}>Try again</button>
+        <button type="button" className="button" onClick={() => { reload(); }}>Try again</button>
         <p><Link to="/studio">Back to your studio</Link></p>
       </section>
     );
   }
-  const { live } = loaded;
+  const live = loaded.value;
   const mine = me != null && me.id === live.creator.id;
   if (live.status === 'live') {
     return (
@@ -79,7 +62,7 @@ export function LiveSummaryPage({ liveId }: { liveId: string }) {
       <section className="card narrow center">
         <h1>The summary is being prepared</h1>
         <p className="muted">“{live.title}” has just ended; its numbers are being counted from the ledger. This takes a moment.</p>
-        <button type="button" className="button" onClick={() => { setAttempt((n) => n + 1); }}>Look again</button>
+        <button type="button" className="button" onClick={() => { reload(); }}>Look again</button>
       </section>
     );
   }
@@ -260,7 +243,7 @@ function useSummaryThanks(liveId: string, mine: boolean): SummaryThanks {
   const [coaching, setCoaching] = useState<readonly Coaching[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [thanking, setThanking] = useState<ReadonlySet<string>>(new Set());
+  const { ids: thanking, run } = useInFlight();
   const coachKeys = useRef(0);
 
   useEffect(() => {
@@ -337,18 +320,13 @@ function useSummaryThanks(liveId: string, mine: boolean): SummaryThanks {
     const m = message();
     if (m === null) return;
     setError(null);
-    setThanking((s) => new Set(s).add(user.id));
-    try {
-      await send({ ...m, gifterIds: [user.id] });
-    } catch (e) {
-      setError(`${user.displayName} was not thanked: ${explain(e)}`);
-    } finally {
-      setThanking((s) => {
-        const next = new Set(s);
-        next.delete(user.id);
-        return next;
-      });
-    }
+    await run(user.id, async () => {
+      try {
+        await send({ ...m, gifterIds: [user.id] });
+      } catch (e) {
+        setError(`${user.displayName} was not thanked: ${explain(e)}`);
+      }
+    });
   };
 
   return {

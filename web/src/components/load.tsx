@@ -1,5 +1,4 @@
-// Loading state for the account pages (balance and admin): a value read from the API, loading,
-// or an error in words; reload shows the skeleton again, a quiet reload (polling) keeps the
+// Loading state for the pages: a value read from the API, loading, or an error in words; reload shows the skeleton again, a quiet reload (polling) keeps the
 // current value on screen until the new one arrives.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { explain } from '../api.js';
