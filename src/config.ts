@@ -23,6 +23,18 @@ const ConfigSchema = z.object({
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Secret of the sandbox provider's webhook signatures (default: a new random one per process). */
   SANDBOX_WEBHOOK_SECRET: z.string().min(16).optional(),
+
+  // Stripe (docs/STRIPE.md). With a key and a webhook secret, coins are sold through Stripe Checkout;
+  // without them the built-in sandbox provider stays in charge.
+  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\S+$/, 'must be a Stripe secret key (sk_test_…, sk_live_… or a restricted rk_… key)').optional(),
+  /** The signing secret of the webhook endpoint PUBLIC_URL/v1/webhooks/stripe. */
+  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\S+$/, 'must be a webhook signing secret (whsec_…)').optional(),
+  /** The signing secret of a separate Connect webhook endpoint, when the account has one. */
+  STRIPE_CONNECT_WEBHOOK_SECRET: z.string().regex(/^whsec_\S+$/, 'must be a webhook signing secret (whsec_…)').optional(),
+  /** Where payouts go: 'stripe' (Stripe Connect) or 'sandbox'. Default: stripe when Stripe is configured. */
+  PAYOUT_PROVIDER: z.enum(['sandbox', 'stripe']).optional(),
+  /** Another address for Stripe's API (stripe-mock, a test double), e.g. http://127.0.0.1:12111. */
+  STRIPE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
   HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Seed demo users, wallets and a LIVE on first start (on by default for the embedded database). */
@@ -74,6 +86,9 @@ export interface Config {
   readonly port: number;
   readonly publicUrl: string;
   readonly sandboxWebhookSecret: string | undefined;
+  /** Set when Stripe is configured (payments through Stripe Checkout). */
+  readonly stripe: StripeConfig | undefined;
+  readonly payoutProvider: 'sandbox' | 'stripe';
   readonly host: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly demo: boolean;
@@ -94,6 +109,12 @@ export interface Config {
   readonly lives: { readonly creatorAwayMs: number; readonly autoEndIntervalMs: number };
 }
 
+export interface StripeConfig {
+  readonly secretKey: string;
+  readonly webhookSecrets: readonly string[];
+  readonly api: { readonly host: string; readonly port: number; readonly protocol: 'http' | 'https' } | undefined;
+}
+
 export class ConfigError extends Error {
   constructor(readonly issues: readonly string[]) {
     super(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
@@ -112,6 +133,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const c = parsed.data;
   const demo = c.DEMO ?? c.DATABASE_URL === undefined;
+  const stripe = stripeConfig(c);
+  const payoutProvider = c.PAYOUT_PROVIDER ?? (stripe ? 'stripe' : 'sandbox');
+  if (payoutProvider === 'stripe' && !stripe) {
+    throw new ConfigError(['PAYOUT_PROVIDER="stripe": Stripe Connect payouts need STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET']);
+  }
   return {
     databaseUrl: c.DATABASE_URL,
     sqlitePath: resolve(c.SQLITE_PATH),
@@ -119,6 +145,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: c.PORT,
     publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ''),
     sandboxWebhookSecret: c.SANDBOX_WEBHOOK_SECRET,
+    stripe,
+    payoutProvider,
     host: c.HOST,
     logLevel: c.LOG_LEVEL,
     demo,
@@ -138,4 +166,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     payouts: { matureIntervalMs: c.DIAMOND_MATURE_INTERVAL_SECONDS * 1000, workerIntervalMs: c.PAYOUT_WORKER_INTERVAL_SECONDS * 1000 },
     lives: { creatorAwayMs: c.LIVE_CREATOR_AWAY_MINUTES * 60_000, autoEndIntervalMs: c.LIVE_AUTO_END_INTERVAL_SECONDS * 1000 },
   };
+}
+
+function stripeConfig(c: z.infer<typeof ConfigSchema>): StripeConfig | undefined {
+  const key = c.STRIPE_SECRET_KEY;
+  const secret = c.STRIPE_WEBHOOK_SECRET;
+  if (key === undefined && secret === undefined) return undefined;
+  if (key === undefined || secret === undefined) {
+    throw new ConfigError([`${key === undefined ? 'STRIPE_SECRET_KEY' : 'STRIPE_WEBHOOK_SECRET'}=null: Stripe needs both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET`]);
+  }
+  let api: StripeConfig['api'];
+  if (c.STRIPE_API_URL !== undefined) {
+    const url = new URL(c.STRIPE_API_URL);
+    const protocol = url.protocol === 'http:' ? 'http' : 'https';
+    api = { host: url.hostname, port: url.port === '' ? (protocol === 'http' ? 80 : 443) : Number(url.port), protocol };
+  }
+  return { secretKey: key, webhookSecrets: [secret, ...(c.STRIPE_CONNECT_WEBHOOK_SECRET !== undefined ? [c.STRIPE_CONNECT_WEBHOOK_SECRET] : [])], api };
 }

@@ -18,6 +18,12 @@ import { adminRoutes } from './http/routes/admin.js';
 import { coinsRoutes } from './http/routes/coins.js';
 import { sandboxCheckoutRoutes } from './payments/sandbox-checkout-routes.js';
 import { SandboxPaymentProvider } from './payments/sandbox-payment-provider.js';
+import { SandboxRecords } from './payments/sandbox-records.js';
+import { stripeClient, type StripeSettings } from './payments/stripe-client.js';
+import { StripePaymentProvider } from './payments/stripe-payment-provider.js';
+import { StripePayoutProvider } from './payments/stripe-payout-provider.js';
+import { StripeRecords } from './payments/stripe-records.js';
+import type { MovementKind, ProviderRecords } from './domain/provider-reconcile.js';
 import { KyselyPurchaseStore } from './storage/kysely-purchase-store.js';
 import { giftsRoutes } from './http/routes/gifts.js';
 import { FileArtLibrary } from './platform/file-art-library.js';
@@ -31,7 +37,7 @@ import { ScryptPasswordHasher } from './platform/scrypt-password-hasher.js';
 import { ensureWebBuilt, webRoot } from './platform/web-build.js';
 import { openStorage, type Storage } from './storage/database.js';
 import { KyselyApiTokenStore, KyselyAuditLog, KyselySessionStore, KyselyUserStore } from './storage/kysely-user-store.js';
-import type { PayoutProvider } from './app/ports.js';
+import type { PaymentProvider, PayoutProvider } from './app/ports.js';
 import { payoutsRoutes } from './http/routes/payouts.js';
 import { SandboxPayoutProvider } from './payments/sandbox-payout-provider.js';
 import { KyselyPayoutAccountStore, KyselyPayoutStore, KyselyTransferFeed } from './storage/kysely-payout-store.js';
@@ -77,14 +83,24 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
     // The sandbox provider delivers its webhooks into this node's own HTTP app (no network needed);
     // the app exists only further down, so delivery is bound to it late.
     let deliverWebhook: ((rawBody: string, headers: Record<string, string>) => Promise<{ status: number }>) | null = null;
-    const payments = new SandboxPaymentProvider({
-      db: storage.db,
-      webhookSecret: config.sandboxWebhookSecret ?? nodeIds.secret(),
-      publicUrl: config.publicUrl,
-      nowMs: () => clock.nowMs(),
-      newId: () => nodeIds.uuid(),
-      deliver: (rawBody, headers) => (deliverWebhook ? deliverWebhook(rawBody, headers) : Promise.resolve({ status: 503 })),
-    });
+    // Stripe when configured (docs/STRIPE.md); the built-in sandbox otherwise.
+    const sandboxPayments = config.stripe
+      ? null
+      : new SandboxPaymentProvider({
+          db: storage.db,
+          webhookSecret: config.sandboxWebhookSecret ?? nodeIds.secret(),
+          publicUrl: config.publicUrl,
+          nowMs: () => clock.nowMs(),
+          newId: () => nodeIds.uuid(),
+          deliver: (rawBody, headers) => (deliverWebhook ? deliverWebhook(rawBody, headers) : Promise.resolve({ status: 503 })),
+        });
+    const payments: PaymentProvider = sandboxPayments ?? new StripePaymentProvider(requireStripe(config));
+    const payoutProvider: PayoutProvider =
+      options.payoutProvider ??
+      (config.payoutProvider === 'stripe'
+        ? new StripePayoutProvider(requireStripe(config))
+        : new SandboxPayoutProvider({ db: storage.db, nowMs: () => clock.nowMs(), newId: () => nodeIds.uuid() }));
+    const providerRecords = recordsOf(config, storage, payoutProvider);
 
     // The LIVE rooms need the app, which needs the services: announcements are bound to the rooms late.
     let rooms: RoomGateway | null = null;
@@ -108,7 +124,8 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
       publicUrl: config.publicUrl,
       payoutAccounts: new KyselyPayoutAccountStore(storage.db),
       payouts: new KyselyPayoutStore(storage.db),
-      payoutProvider: options.payoutProvider ?? new SandboxPayoutProvider({ db: storage.db, nowMs: () => clock.nowMs(), newId: () => nodeIds.uuid() }),
+      payoutProvider,
+      providerRecords,
       feed: new KyselyTransferFeed(storage.db),
       diamondPolicy: config.money,
       roomEvents: {
@@ -145,7 +162,7 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
       version: VERSION,
       webDistDir: options.webDistDir ?? join(webRoot(), 'dist'),
       authenticate: (credentials) => services.authenticate(credentials),
-      routes: [accountsRoutes(services), giftsRoutes(services, art), livesRoutes(services), coinsRoutes(services), sandboxCheckoutRoutes(payments), payoutsRoutes(services), adminRoutes(services)],
+      routes: [accountsRoutes(services), giftsRoutes(services, art), livesRoutes(services), coinsRoutes(services), ...(sandboxPayments ? [sandboxCheckoutRoutes(sandboxPayments)] : []), payoutsRoutes(services), adminRoutes(services)],
       async health() {
         const checks: Record<string, string> = {};
         try {
@@ -231,7 +248,7 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
         await Promise.all([maturing.stop(), payingOut.stop()]); // runs in progress finish before the database closes
         await autoEnd.stop(); // a run in progress finishes before the database closes
         await demoPresence.stop();
-        await payments.close(); // stops webhook retries, which go through the app
+        await sandboxPayments?.close(); // stops webhook retries, which go through the app
         await gateway.close(); // room sockets get 1001 before the app stops
         await roomBus.close(); // no room is subscribed any more
         const grace = setTimeout(() => {
@@ -249,6 +266,23 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
     if (!options.storage) await storage.close();
     throw error;
   }
+}
+
+function requireStripe(config: Config): StripeSettings {
+  if (!config.stripe) throw new Error('Stripe is not configured (STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET)');
+  return config.stripe.api ? { ...config.stripe, api: config.stripe.api } : { secretKey: config.stripe.secretKey, webhookSecrets: config.stripe.webhookSecrets };
+}
+
+/** Whose records `reconcile --provider` reads: Stripe's for what Stripe handles, the sandbox's for the rest. */
+function recordsOf(config: Config, storage: Storage, payoutProvider: PayoutProvider): ProviderRecords[] {
+  const stripeKinds = new Set<MovementKind>(config.stripe ? ['charge', 'refund', 'chargeback'] : []);
+  const sandboxKinds = new Set<MovementKind>(config.stripe ? [] : ['charge', 'refund', 'chargeback']);
+  if (payoutProvider.name === 'stripe') stripeKinds.add('payout');
+  else if (payoutProvider.name === 'sandbox') sandboxKinds.add('payout');
+  const records: ProviderRecords[] = [];
+  if (stripeKinds.size > 0) records.push(new StripeRecords(stripeClient(requireStripe(config)), stripeKinds));
+  if (sandboxKinds.size > 0) records.push(new SandboxRecords(storage.db, sandboxKinds));
+  return records;
 }
 
 export interface RunningServer extends Livegift {

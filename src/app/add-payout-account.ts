@@ -13,15 +13,21 @@ export interface AddPayoutAccountInput {
    * `bank`: the holder's name and an IBAN-like number (8-34 letters and digits; spaces and dashes
    * are ignored). `paypal`: the account's email.
    */
-  readonly details: PayoutAccountDetails;
+  readonly details: AccountRequest;
 }
+
+/** What a creator asks for; a Stripe account needs only the country (the email is the user's). */
+export type AccountRequest = Exclude<PayoutAccountDetails, { kind: 'stripe' }> | { readonly kind: 'stripe'; readonly country: string };
 
 export async function addPayoutAccount(
   input: AddPayoutAccountInput,
   deps: { users: UserStore; payoutAccounts: PayoutAccountStore; payoutProvider: PayoutProvider; ids: Ids; clock: Clock; audit: AuditLog },
 ): Promise<PayoutAccountRecord> {
   const nowMs = deps.clock.nowMs();
-  await requireCollector(input.userId, nowMs, 'add a payout account', deps);
+  const user = await requireCollector(input.userId, nowMs, 'add a payout account', deps);
+  if (!deps.payoutProvider.accountKinds.includes(input.details.kind)) {
+    throw new ValidationFailed(`Payouts here go to ${deps.payoutProvider.accountKinds.join(' or ')} accounts, not ${input.details.kind}.`, { field: 'kind', kinds: deps.payoutProvider.accountKinds });
+  }
   const active = await deps.payoutAccounts.listActive(input.userId);
   if (active.length >= PAYOUT_ACCOUNTS_MAX) {
     throw new ValidationFailed(`You can keep at most ${PAYOUT_ACCOUNTS_MAX} payout accounts; remove one first.`, { max: PAYOUT_ACCOUNTS_MAX });
@@ -35,15 +41,18 @@ export async function addPayoutAccount(
     const holderName = input.details.holderName.trim();
     details = { kind: 'bank', holderName, accountNumber: number };
     shown = { kind: 'bank', label: bankAccountLabel(lastFour(number)), holderName, last4: lastFour(number), email: null };
-  } else {
+  } else if (input.details.kind === 'paypal') {
     const email = input.details.email.trim().toLowerCase();
     details = { kind: 'paypal', email };
     shown = { kind: 'paypal', label: paypalAccountLabel(email), holderName: null, last4: null, email };
+  } else {
+    details = { kind: 'stripe', email: user.email, country: input.details.country.toUpperCase(), userId: user.id };
+    shown = { kind: 'stripe', label: 'Stripe account', holderName: null, last4: null, email: user.email };
   }
 
-  let providerRef: string;
+  let registered: { providerRef: string; status: PayoutAccountRecord['status'] };
   try {
-    providerRef = (await deps.payoutProvider.registerAccount(details)).providerRef;
+    registered = await deps.payoutProvider.registerAccount(details);
   } catch (error) {
     if (error instanceof PayoutDeclined) throw new ValidationFailed(`The payout provider refused this account: ${error.message}`, { field: 'kind' });
     throw error;
@@ -53,7 +62,8 @@ export async function addPayoutAccount(
     userId: input.userId,
     ...shown,
     provider: deps.payoutProvider.name,
-    providerRef,
+    providerRef: registered.providerRef,
+    status: registered.status,
     createdAtMs: nowMs,
     removedAtMs: null,
   };

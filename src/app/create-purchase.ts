@@ -61,6 +61,11 @@ export async function createPurchase(input: CreatePurchaseInput, deps: CreatePur
     const same = purchase.userId === user.id && purchase.packageId === packageId && purchase.coins === coins && purchase.currency === currency;
     if (!same) throw new IdempotencyConflict(input.clientId);
   }
+  // A retry goes back to the checkout already open (Stripe's idempotency keys last a day only).
+  if (purchase.providerRef !== null) {
+    const open = await deps.payments.getCheckout(purchase.providerRef);
+    if (open?.status === 'open' && typeof open.url === 'string') return { purchase, checkoutUrl: open.url };
+  }
   // The provider is idempotent per purchase id too: a retry gets the same checkout back.
   const checkout = await deps.payments.createCheckout({
     purchaseId: purchase.id,

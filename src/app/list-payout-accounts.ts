@@ -2,7 +2,8 @@
 // cannot collect diamonds, so the route says so rather than answering an empty list).
 import { requireAdult } from '../domain/users.js';
 import { NotFound } from '../domain/errors.js';
-import type { Clock, PayoutAccountRecord, PayoutAccountStore, UserStore } from './ports.js';
+import { refreshOnboardingAccounts } from './payout-account-onboarding.js';
+import type { AuditLog, Clock, PayoutAccountRecord, PayoutAccountStore, PayoutProvider, UserStore } from './ports.js';
 
 export interface ListPayoutAccountsInput {
   readonly userId: string;
@@ -10,10 +11,11 @@ export interface ListPayoutAccountsInput {
 
 export async function listPayoutAccounts(
   input: ListPayoutAccountsInput,
-  deps: { users: UserStore; payoutAccounts: PayoutAccountStore; clock: Clock },
+  deps: { users: UserStore; payoutAccounts: PayoutAccountStore; payoutProvider: PayoutProvider; clock: Clock; audit: AuditLog },
 ): Promise<PayoutAccountRecord[]> {
   const user = await deps.users.findById(input.userId);
   if (!user) throw new NotFound('No such user.');
   requireAdult(user, deps.clock.nowMs(), 'collect diamonds');
-  return deps.payoutAccounts.listActive(input.userId);
+  // Accounts still onboarding are asked about, so a creator back from the provider's page sees it ready.
+  return refreshOnboardingAccounts(await deps.payoutAccounts.listActive(input.userId), deps);
 }

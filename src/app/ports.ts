@@ -132,28 +132,74 @@ export interface ProviderCheckout {
   readonly status: ProviderCheckoutStatus;
   readonly currency: string;
   readonly amountMinor: bigint;
+  /** The page to pay on while the checkout is open (a retried purchase is sent back to it). */
+  readonly url?: string | null;
 }
 
-export type PaymentEventType =
-  | 'checkout.paid'
-  | 'checkout.pending'
-  | 'checkout.declined'
-  | 'charge.refunded'
-  | 'dispute.opened'
-  | 'dispute.lost'
-  | 'dispute.won';
+/**
+ * A verified webhook event in the port's terms. Providers send many more kinds; an adapter maps the
+ * ones Livegift acts on and answers `ignored` for the rest (acknowledged, recorded, nothing done).
+ * Every kind carries the provider's event id (a replay carries the same) and when it was made.
+ */
+export type PaymentEvent = CheckoutEvent | RefundEvent | DisputeEvent | PayoutEvent | PayoutAccountEvent | IgnoredEvent;
 
-/** A webhook event whose signature was verified. */
-export interface PaymentEvent {
+interface EventBase {
   /** Unique per event: a replay carries the same id. */
   readonly id: string;
-  readonly type: PaymentEventType;
+  readonly createdAtMs: number;
+}
+
+/** A checkout reached a state: paid (also async methods once they succeed), pending, declined or expired. */
+export interface CheckoutEvent extends EventBase {
+  readonly kind: 'checkout';
+  readonly status: 'paid' | 'pending' | 'declined' | 'expired';
   readonly providerRef: string;
   readonly purchaseId: string;
   readonly currency: string;
-  /** The amount the event is about (the charge, the refund, the dispute). */
   readonly amountMinor: bigint;
-  readonly createdAtMs: number;
+}
+
+/** Money of a paid purchase was refunded; `refundedTotalMinor` is the provider's cumulative figure. */
+export interface RefundEvent extends EventBase {
+  readonly kind: 'refund';
+  /** Our purchase, as the provider's records name it; null when they do not (the event is then ignored). */
+  readonly purchaseId: string | null;
+  readonly currency: string;
+  readonly refundedTotalMinor: bigint;
+}
+
+/** A dispute (chargeback) on a paid purchase was opened, lost or won. */
+export interface DisputeEvent extends EventBase {
+  readonly kind: 'dispute';
+  readonly purchaseId: string | null;
+  /** The provider's dispute id: one chargeback booking per dispute. */
+  readonly disputeId: string;
+  readonly status: 'opened' | 'lost' | 'won';
+  readonly currency: string;
+  /** The disputed amount. */
+  readonly amountMinor: bigint;
+}
+
+/** A payout settled at the provider (payout providers that report by webhook, e.g. Stripe Connect). */
+export interface PayoutEvent extends EventBase {
+  readonly kind: 'payout';
+  /** Our payout id, from the provider's metadata; null when the payout is not one of ours. */
+  readonly payoutId: string | null;
+  readonly status: 'paid' | 'failed' | 'canceled';
+  readonly failureReason: string | null;
+}
+
+/** A payout account's readiness changed (e.g. a creator finished Stripe Connect onboarding). */
+export interface PayoutAccountEvent extends EventBase {
+  readonly kind: 'payout_account';
+  readonly providerAccountRef: string;
+  readonly ready: boolean;
+}
+
+export interface IgnoredEvent extends EventBase {
+  readonly kind: 'ignored';
+  /** The provider's own name for the event type, for the audit log. */
+  readonly providerType: string;
 }
 
 export class WebhookRejected extends Error {
@@ -165,8 +211,11 @@ export interface PaymentProvider {
   createCheckout(request: CheckoutRequest): Promise<Checkout>;
   /** Asks the provider for the checkout's state (a verified lookup, for the return page). */
   getCheckout(providerRef: string): Promise<ProviderCheckout | null>;
-  /** Verifies the signature over the raw body (and its timestamp), then parses. Throws WebhookRejected. */
-  parseWebhook(rawBody: Buffer, headers: Readonly<Record<string, string | string[] | undefined>>): PaymentEvent;
+  /**
+   * Verifies the signature over the raw body (and its timestamp), then parses, asking the provider
+   * when the event does not name our purchase itself. Throws WebhookRejected for a bad signature.
+   */
+  parseWebhook(rawBody: Buffer, headers: Readonly<Record<string, string | string[] | undefined>>): Promise<PaymentEvent>;
 }
 
 export interface PasswordHasher {
@@ -194,6 +243,12 @@ export interface User {
   /** Set when the account is banned (fraud): no spending, no LIVE. */
   readonly bannedAtMs: number | null;
   readonly banReason: string | null;
+  /** Set when a payment of theirs was charged back (dispute lost): no gifting until an admin reviews. */
+  readonly giftingFrozenAtMs: number | null;
+  readonly giftingFrozenReason: string | null;
+  /** Set while an admin holds the creator's diamonds for review: no redemption, no payout sent. */
+  readonly payoutsHeldAtMs: number | null;
+  readonly payoutsHeldReason: string | null;
   readonly createdAtMs: number;
 }
 
@@ -215,7 +270,25 @@ export interface UserStore {
   findByHandle(handle: string): Promise<User | null>;
   /** By email or handle, with the password hash, for logging in. */
   findForLogin(login: string): Promise<(User & { readonly passwordHash: string }) | null>;
-  update(id: string, patch: Partial<Pick<User, 'giftsEnabled' | 'role' | 'liveSuspendedUntilMs' | 'liveSuspensionReason' | 'bannedAtMs' | 'banReason' | 'displayName'>>): Promise<void>;
+  update(
+    id: string,
+    patch: Partial<
+      Pick<
+        User,
+        | 'giftsEnabled'
+        | 'role'
+        | 'liveSuspendedUntilMs'
+        | 'liveSuspensionReason'
+        | 'bannedAtMs'
+        | 'banReason'
+        | 'displayName'
+        | 'giftingFrozenAtMs'
+        | 'giftingFrozenReason'
+        | 'payoutsHeldAtMs'
+        | 'payoutsHeldReason'
+      >
+    >,
+  ): Promise<void>;
   list(options: { limit: number; afterId?: string }): Promise<User[]>;
   /**
    * Users for admins, newest sign-ups first (ids are UUIDv7, so id order is sign-up order): only
@@ -433,12 +506,17 @@ export interface LiveThanksPosition {
 // Diamonds and payouts. A PayoutProvider moves money to a creator's payout account; it is
 // idempotent on our payout id, so sending again after a timeout or a restart never pays twice.
 
-export type PayoutAccountKind = 'bank' | 'paypal';
+export type PayoutAccountKind = 'bank' | 'paypal' | 'stripe';
 
 /** What the provider needs to register an account. The full bank number goes to it and nowhere else. */
 export type PayoutAccountDetails =
   | { readonly kind: 'bank'; readonly holderName: string; readonly accountNumber: string }
-  | { readonly kind: 'paypal'; readonly email: string };
+  | { readonly kind: 'paypal'; readonly email: string }
+  /** A Stripe Connect account the creator finishes setting up on Stripe's onboarding page. */
+  | { readonly kind: 'stripe'; readonly email: string; readonly country: string; readonly userId: string };
+
+/** 'onboarding' until the provider says the account can receive payouts. */
+export type PayoutAccountStatus = 'ready' | 'onboarding';
 
 export interface PayoutSendRequest {
   /** Our payout id: the provider's idempotency key (a resend with it answers the first result). */
@@ -480,8 +558,14 @@ export class PayoutProviderUnavailable extends Error {
 
 export interface PayoutProvider {
   readonly name: string;
+  /** The kinds of payout account it pays to. */
+  readonly accountKinds: readonly PayoutAccountKind[];
   /** Registers a payout account; throws PayoutDeclined when the provider refuses it. */
-  registerAccount(details: PayoutAccountDetails): Promise<{ readonly providerRef: string }>;
+  registerAccount(details: PayoutAccountDetails): Promise<{ readonly providerRef: string; readonly status: PayoutAccountStatus }>;
+  /** Where the creator finishes setting the account up (providers with hosted onboarding). */
+  onboardingLink?(providerRef: string, urls: { readonly returnUrl: string; readonly refreshUrl: string }): Promise<string>;
+  /** Whether the account can receive payouts now, as the provider says. */
+  accountStatus?(providerRef: string): Promise<PayoutAccountStatus>;
   /**
    * Pays, once per payoutId: `paid` (done) or `processing` (accepted; poll getStatus). Throws
    * PayoutDeclined (definitive) or PayoutProviderUnavailable (transient or timed out).
@@ -489,6 +573,8 @@ export interface PayoutProvider {
   send(request: PayoutSendRequest): Promise<{ readonly status: 'paid' | 'processing'; readonly providerRef: string }>;
   /** The payout as the provider knows it, or null when it never received it. May throw PayoutProviderUnavailable. */
   getStatus(payoutId: string): Promise<ProviderPayout | null>;
+  /** Providers that report by webhook: verifies and parses like PaymentProvider.parseWebhook. */
+  parseWebhook?(rawBody: Buffer, headers: Readonly<Record<string, string | string[] | undefined>>): Promise<PaymentEvent>;
 }
 
 export interface PayoutAccountRecord {
@@ -503,11 +589,14 @@ export interface PayoutAccountRecord {
   readonly email: string | null;
   readonly provider: string;
   readonly providerRef: string;
+  readonly status: PayoutAccountStatus;
   readonly createdAtMs: number;
   readonly removedAtMs: number | null;
 }
 
 export interface PayoutAccountStore {
+  /** Sets the status of the accounts with this provider reference; answers how many changed. */
+  setStatus(provider: string, providerRef: string, status: PayoutAccountStatus): Promise<number>;
   create(record: PayoutAccountRecord): Promise<void>;
   /** Also finds a removed account (a payout requested before the removal still pays to it). */
   findById(id: string): Promise<PayoutAccountRecord | null>;
@@ -619,6 +708,8 @@ export interface PurchaseStore {
   /** Moves the status only from one of `from`; returns whether it moved. */
   transition(id: string, from: readonly PurchaseStatus[], to: PurchaseStatus, atMs: number): Promise<boolean>;
   listOf(userId: string, options: { limit: number; beforeMs?: number }): Promise<Purchase[]>;
-  /** Records a webhook event id; false when it was seen before. */
+  /** Records a webhook event id once it was applied; false when it was recorded before. */
   recordEvent(id: string, type: string, atMs: number): Promise<boolean>;
+  /** Whether a webhook event id was recorded (applied) before. */
+  hasEvent(id: string): Promise<boolean>;
 }

@@ -96,6 +96,7 @@ for (const dialect of DIALECTS) {
       // A provider whose connection hangs after it has paid: the answer never comes back.
       const hanging: PayoutProvider = {
         name: sandbox.name,
+        accountKinds: sandbox.accountKinds,
         registerAccount: (details) => sandbox.registerAccount(details),
         getStatus: (id) => sandbox.getStatus(id),
         send: async (request) => {

@@ -38,6 +38,7 @@ import {
   type PayoutRecord,
   type PayoutStore,
   type TransferFeed,
+  type UserStore,
 } from './ports.js';
 
 /** How long a claim lasts: a worker that dies mid-payout leaves it to another after this. */
@@ -69,11 +70,14 @@ export interface ProcessPayoutsReport {
   retrying: number;
   /** Claimed by another worker first. */
   skipped: number;
+  /** Not sent: an admin holds the creator's diamonds for review (asked again later). */
+  held: number;
   /** Unexpected errors, by payout id; each payout is retried when its claim expires. */
   errors: { payoutId: string; message: string }[];
 }
 
 type Deps = {
+  users: UserStore;
   payouts: PayoutStore;
   payoutAccounts: PayoutAccountStore;
   payoutProvider: PayoutProvider;
@@ -86,7 +90,7 @@ type Deps = {
 
 export async function processPayouts(input: ProcessPayoutsInput, deps: Deps): Promise<ProcessPayoutsReport> {
   const limit = Math.min(Math.max(Math.trunc(input.limit ?? 50), 1), 1000);
-  const report: ProcessPayoutsReport = { recovered: 0, paid: 0, failed: 0, inFlight: 0, retrying: 0, skipped: 0, errors: [] };
+  const report: ProcessPayoutsReport = { recovered: 0, paid: 0, failed: 0, inFlight: 0, retrying: 0, skipped: 0, held: 0, errors: [] };
   report.recovered = await recoverOrphanReservations(limit, deps);
   const due = await deps.payouts.listDue(deps.clock.nowMs(), limit);
   for (const payout of due) {
@@ -100,7 +104,21 @@ export async function processPayouts(input: ProcessPayoutsInput, deps: Deps): Pr
   return report;
 }
 
-type Result = 'paid' | 'failed' | 'inFlight' | 'retrying' | 'skipped';
+type Result = 'paid' | 'failed' | 'inFlight' | 'retrying' | 'skipped' | 'held';
+
+/** How long a payout held for review waits before the worker looks at it again. */
+export const PAYOUT_HOLD_RECHECK_MS = 60_000;
+
+/**
+ * Acts on one payout now (the provider's webhook said it settled): asks the provider and books what
+ * it says, exactly as the worker's poll would. A payout already resolved is left as it is.
+ */
+export async function processPayoutNow(payoutId: string, deps: Deps, timeoutMs = PAYOUT_PROVIDER_TIMEOUT_MS): Promise<Result | 'resolved'> {
+  const payout = await deps.payouts.findById(payoutId);
+  if (!payout) throw new Error(`no payout ${payoutId}`);
+  if (payout.status !== 'processing') return payout.status === 'requested' ? 'skipped' : 'resolved';
+  return processOne(payout, timeoutMs, deps);
+}
 
 async function processOne(due: PayoutRecord, timeoutMs: number, deps: Deps): Promise<Result> {
   const nowMs = deps.clock.nowMs();
@@ -117,7 +135,15 @@ async function processOne(due: PayoutRecord, timeoutMs: number, deps: Deps): Pro
     throw new Error(`payout ${p.id} has no matching diamond reservation in the ledger; not sending`);
   }
 
-  if (p.status === 'requested') return send(p, timeoutMs, deps);
+  if (p.status === 'requested') {
+    // Held for review: nothing is sent until an admin lifts the hold; the diamonds stay reserved.
+    const creator = await deps.users.findById(p.userId);
+    if (creator && creator.payoutsHeldAtMs !== null) {
+      const moved = await deps.payouts.update(p.id, { status: 'requested', nextAttemptAtMs: claimUntilMs }, { nextAttemptAtMs: nowMs + PAYOUT_HOLD_RECHECK_MS, updatedAtMs: nowMs });
+      return moved ? 'held' : 'skipped';
+    }
+    return send(p, timeoutMs, deps);
+  }
 
   // processing: after a timeout, a transient failure, a poll or a restart. Ask before sending again.
   let known;

@@ -13,8 +13,9 @@
 // stranded without a payout.
 import { SystemAccounts, userAccounts } from '../domain/accounts.js';
 import { DIAMOND_VALUE_CURRENCY, diamondsToMinor, formatUsd } from '../domain/diamond-value.js';
-import { IdempotencyConflict, InsufficientDiamonds, NotFound, PayoutLimit } from '../domain/errors.js';
+import { IdempotencyConflict, InsufficientDiamonds, NotFound, PayoutAccountNotReady, PayoutLimit } from '../domain/errors.js';
 import type { CommittedTransfer } from '../domain/ledger.js';
+import { requirePayoutsNotHeld } from '../domain/users.js';
 import { payoutDayCapKey, payoutLimits, payoutTransferIds, type DiamondPolicy } from '../domain/payouts.js';
 import type { AuditLog, Clock, LedgerStore, PayoutAccountStore, PayoutRecord, PayoutStore, UserStore } from './ports.js';
 import { requireCollector } from './require-collector.js';
@@ -44,15 +45,19 @@ export async function requestPayout(
   },
 ): Promise<{ payout: PayoutRecord; created: boolean }> {
   const nowMs = deps.clock.nowMs();
-  await requireCollector(input.userId, nowMs, 'redeem diamonds', deps);
+  const creator = await requireCollector(input.userId, nowMs, 'redeem diamonds', deps);
 
   // A replay answers what the first request made, whatever happened since (the account removed,
-  // the day over, the balance spent).
+  // the day over, the balance spent, a hold placed).
   const existing = await deps.payouts.findById(input.id);
   if (existing) return { payout: sameRequestOrConflict(existing, input), created: false };
+  requirePayoutsNotHeld(creator);
 
   const account = await deps.payoutAccounts.findById(input.payoutAccountId);
   if (!account || account.userId !== input.userId || account.removedAtMs !== null) throw new NotFound('No such payout account.');
+  if (account.status !== 'ready') {
+    throw new PayoutAccountNotReady('Finish setting up this payout account with the provider first.', { payoutAccountId: account.id });
+  }
 
   const value = deps.diamondPolicy.diamondValueMicroUsd;
   const limits = payoutLimits(deps.diamondPolicy);

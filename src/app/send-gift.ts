@@ -22,7 +22,7 @@ import { GIFT_COUNT_MAX, isGiftAvailable } from '../domain/gifts.js';
 import { AMOUNT_MAX, type CommittedTransfer, type GroupOutcome, type TransferRequest } from '../domain/ledger.js';
 import { coinsForMinor } from '../domain/pricing.js';
 import { isoDay, isoWeek, nextDayStartMs, nextWeekStartMs } from '../domain/calendar.js';
-import { requireAdult, requireNotBanned, requireNotLiveSuspended } from '../domain/users.js';
+import { requireAdult, requireGiftingNotFrozen, requireNotBanned, requireNotLiveSuspended } from '../domain/users.js';
 import type { ComboTracker } from './combo-tracker.js';
 import type { Clock, GiftCatalog, LedgerStore, LiveDirectory, UserStore } from './ports.js';
 
@@ -87,6 +87,7 @@ export async function sendGift(input: SendGiftInput, deps: SendGiftDeps): Promis
   if (!sender) throw new NotFound('No such user.');
   requireNotBanned(sender);
   requireAdult(sender, nowMs, 'send gifts');
+  requireGiftingNotFrozen(sender);
 
   const live = await deps.lives.findLive(input.liveId);
   if (!live) throw new NotFound('No such LIVE.');

@@ -16,6 +16,12 @@ import { createPurchase, type CreatePurchaseInput } from './create-purchase.js';
 import { getCoinPrices } from './get-coin-prices.js';
 import { getWalletBalance, listWalletHistory } from './get-wallet.js';
 import { handlePaymentWebhook } from './handle-payment-webhook.js';
+import { payoutAccountOnboardingLink, setAccountStatus } from './payout-account-onboarding.js';
+import { processPayoutNow } from './process-payouts.js';
+import { reviewUser, type ReviewUserInput } from './review-user.js';
+import { reconcileWithProvider } from './reconcile-provider.js';
+import { readNetting } from './return-purchase-money.js';
+import type { ProviderRecords } from '../domain/provider-reconcile.js';
 import { seedCatalog } from './seed-catalog.js';
 import { seedDemo } from './seed-demo.js';
 import { sendGift, type SendGiftInput, type SpendPolicy } from './send-gift.js';
@@ -79,6 +85,8 @@ export interface Ports {
   readonly payoutAccounts: PayoutAccountStore;
   readonly payouts: PayoutStore;
   readonly payoutProvider: PayoutProvider;
+  /** The providers' own records, for reconciliation against them. */
+  readonly providerRecords: readonly ProviderRecords[];
   readonly feed: TransferFeed;
   readonly diamondPolicy: DiamondPolicy;
   /** The LIVE rooms applied gifts and ended LIVEs are announced to; none when absent. */
@@ -160,17 +168,36 @@ function thanksServices(p: Ports) {
   };
 }
 
+const MONEY_BACK_STATUSES: ReadonlySet<string> = new Set(['refunded', 'disputed', 'dispute_lost', 'dispute_won']);
+
 /** Buying coins and the wallet. */
 function coinServices(p: Ports) {
   return {
     coinPrices: (currency: string) => getCoinPrices(currency, p),
     createPurchase: (input: CreatePurchaseInput) => createPurchase(input, p),
     confirmPurchase: (input: ConfirmPurchaseInput) => confirmPurchase(input, p),
-    listPurchases: (input: { userId: string; limit: number; beforeMs?: number | undefined }) =>
-      p.purchases.listOf(input.userId, { limit: input.limit, ...(input.beforeMs !== undefined ? { beforeMs: input.beforeMs } : {}) }),
+    listPurchases: async (input: { userId: string; limit: number; beforeMs?: number | undefined }) => {
+      const list = await p.purchases.listOf(input.userId, { limit: input.limit, ...(input.beforeMs !== undefined ? { beforeMs: input.beforeMs } : {}) });
+      // Purchases that had money come back carry their netting, read from the ledger.
+      return Promise.all(list.map(async (purchase) => (MONEY_BACK_STATUSES.has(purchase.status) ? { ...purchase, netting: await readNetting(purchase, p.ledger) } : purchase)));
+    },
     handlePaymentWebhook: async (input: { provider: string; rawBody: Buffer; headers: Readonly<Record<string, string | string[] | undefined>> }) => {
-      if (input.provider !== p.payments.name) throw new NotFound(`No webhook endpoint for ${input.provider}.`);
-      return handlePaymentWebhook(input, p);
+      // One endpoint per provider: the payment provider's, and the payout provider's when it reports
+      // by webhook too (Stripe Connect; with Stripe payments both arrive at /v1/webhooks/stripe).
+      const payoutParser = p.payoutProvider.parseWebhook?.bind(p.payoutProvider);
+      const parser =
+        input.provider === p.payments.name ? p.payments
+        : input.provider === p.payoutProvider.name && payoutParser ? { name: p.payoutProvider.name, parseWebhook: payoutParser }
+        : null;
+      if (parser === null) throw new NotFound(`No webhook endpoint for ${input.provider}.`);
+      return handlePaymentWebhook(input, {
+        ...p,
+        parser,
+        onPayoutEvent: async (event) => {
+          if (event.kind === 'payout_account') return setAccountStatus(event.providerAccountRef, event.ready ? 'ready' : 'onboarding', p);
+          if (event.payoutId !== null && (await p.payouts.findById(event.payoutId)) !== null) await processPayoutNow(event.payoutId, p);
+        },
+      });
     },
     getWalletBalance: (userId: string) => getWalletBalance(userId, p),
     listWalletHistory: (input: { userId: string; limit: number; beforeSeq?: bigint | undefined }) => listWalletHistory(input, p),
@@ -184,6 +211,8 @@ function payoutServices(p: Ports) {
     matureDiamonds: (input: MatureDiamondsInput = {}) => matureDiamonds(input, p),
     addPayoutAccount: (input: AddPayoutAccountInput) => addPayoutAccount(input, p),
     listPayoutAccounts: (input: ListPayoutAccountsInput) => listPayoutAccounts(input, p),
+    payoutAccountKinds: () => p.payoutProvider.accountKinds,
+    payoutAccountOnboardingLink: (input: { userId: string; payoutAccountId: string }) => payoutAccountOnboardingLink(input, p),
     removePayoutAccount: (input: RemovePayoutAccountInput) => removePayoutAccount(input, p),
     requestPayout: (input: RequestPayoutInput) => requestPayout(input, p),
     listPayouts: (input: ListPayoutsInput) => listPayouts(input, p),
@@ -204,8 +233,11 @@ function adminServices(p: Ports) {
   return {
     listAudit: (input: ListAuditInput) => listAudit(input, p),
     reconcileLedger: (input: { actor: Principal }) => reconcileLedger(input, p),
+    /** Our FIAT ledgers against the providers' records (the CLI's `reconcile --provider`). */
+    reconcileWithProvider: () => reconcileWithProvider(p),
     listUsers: (input: ListUsersInput) => listUsers(input, p),
     setUserRole: (input: SetUserRoleInput) => setUserRole(input, p),
+    reviewUser: (input: ReviewUserInput) => reviewUser(input, p),
     listAllPayouts: (input: ListAllPayoutsInput) => listAllPayouts(input, p),
     listGiftCatalog: (input: ListGiftCatalogInput) => listGiftCatalog(input, p),
   };

@@ -24,7 +24,11 @@ Commands:
   user create --email E --handle H --name N --birth-date YYYY-MM-DD [--admin | --moderator]
               Create an account; the password is read from LIVEGIFT_PASSWORD or the first
               line of standard input
-  reconcile   Recompute every balance from the ledger's transfers; exit 1 on any drift
+  reconcile [--provider]
+              Recompute every balance from the ledger's transfers; exit 1 on any drift.
+              --provider also compares the FIAT ledgers with the payment and payout
+              providers' own records (Stripe's balance transactions, or the sandbox's)
+              and reports every difference
 ${PAYOUTS_USAGE}
   help        Show this text
 
@@ -74,13 +78,32 @@ export async function main(argv: readonly string[]): Promise<number> {
       return userCommand(config, argv.slice(1));
     case 'payouts':
       return payoutsCommand(argv.slice(1), (run) => withStorage(config, run));
-    case 'reconcile':
+    case 'reconcile': {
+      const flags = argv.slice(1);
+      if (flags.some((f) => f !== '--provider')) {
+        console.error(`Unknown option for reconcile: ${flags.join(' ')}\n\n${USAGE}`);
+        return 2;
+      }
       return withStorage(config, async (storage) => {
         const report = await storage.ledger.reconcile();
         console.log(JSON.stringify(report, null, 2));
         console.error(report.ok ? `Ledger is consistent: ${report.transfers} transfers, ${report.accounts} accounts.` : `LEDGER DRIFT: ${report.problems.length} problem(s).`);
-        return report.ok ? 0 : 1;
+        if (!flags.includes('--provider')) return report.ok ? 0 : 1;
+        const node = await buildLivegift({ ...config, demo: false }, { storage });
+        try {
+          const against = await node.services.reconcileWithProvider();
+          console.log(JSON.stringify(against, null, 2));
+          console.error(
+            against.ok
+              ? `The FIAT ledgers agree with ${against.provider}: ${against.subjects} purchases and payouts, ${against.theirMovements} provider records.`
+              : `PROVIDER DIFFERENCES (${against.provider}): ${against.differences.length}.`,
+          );
+          return report.ok && against.ok ? 0 : 1;
+        } finally {
+          await node.close();
+        }
       });
+    }
     default:
       return 2;
   }

@@ -12,8 +12,10 @@ export const SystemAccounts = {
   diamondIssuance: spec('system:diamond:issuance', 'DIAMOND', null, 'diamond_issuance', false),
   /** Diamonds reserved for and then consumed by payouts. */
   diamondPayoutClearing: spec('system:diamond:payout-clearing', 'DIAMOND', null, 'payout_clearing', false),
-  /** Coins reversed by refunds and chargebacks. */
+  /** Coins reversed by refunds and chargebacks (taken back from the buyer's wallet). */
   coinReversals: spec('system:coin:reversals', 'COIN', null, 'reversals', false),
+  /** Coins whose purchase was refunded or charged back after they were gifted (moved here from the gift sink). */
+  coinLosses: spec('system:coin:losses', 'COIN', null, 'losses', false),
 } as const;
 
 /** Per-currency system accounts of the fiat ledgers. */

@@ -47,6 +47,18 @@ export class AccountSuspended extends DomainError {
 export class LiveSuspended extends DomainError {
   readonly code = 'live_suspended';
 }
+/** Gifting is paused for review after a payment of the viewer's was charged back. */
+export class GiftingFrozen extends DomainError {
+  readonly code = 'gifting_frozen';
+}
+/** An admin holds the creator's diamonds for review: no redemption until it is lifted. */
+export class PayoutsOnHold extends DomainError {
+  readonly code = 'payouts_on_hold';
+}
+/** The payout account is still being set up at the provider. */
+export class PayoutAccountNotReady extends DomainError {
+  readonly code = 'payout_account_not_ready';
+}
 export class GiftsDisabled extends DomainError {
   readonly code = 'gifts_disabled';
 }

@@ -1,6 +1,6 @@
 // Rules about users that several use cases share: who counts as adult, suspended or banned.
 import { isAdult } from './age.js';
-import { AccountSuspended, AgeRestricted, LiveSuspended } from './errors.js';
+import { AccountSuspended, AgeRestricted, GiftingFrozen, LiveSuspended, PayoutsOnHold } from './errors.js';
 
 export interface UserFacts {
   readonly birthDate: string;
@@ -37,5 +37,20 @@ export function requireNotLiveSuspended(user: UserFacts, nowMs: number): void {
   throw new LiveSuspended(
     `Going LIVE is suspended ${permanent ? 'permanently' : `until ${new Date(until).toISOString()}`} for a Community Guidelines violation${user.liveSuspensionReason !== null ? `: ${user.liveSuspensionReason}` : ''}.`,
     { untilMs: permanent ? null : until, reason: user.liveSuspensionReason },
+  );
+}
+
+/** Throws GiftingFrozen while gifting is paused for review (a payment of theirs was charged back). */
+export function requireGiftingNotFrozen(user: { readonly giftingFrozenAtMs: number | null; readonly giftingFrozenReason: string | null }): void {
+  if (user.giftingFrozenAtMs === null) return;
+  throw new GiftingFrozen(user.giftingFrozenReason ?? 'Gifting is paused on this account until our team reviews it.', { sinceMs: user.giftingFrozenAtMs });
+}
+
+/** Throws PayoutsOnHold while an admin holds the creator's diamonds for review. */
+export function requirePayoutsNotHeld(user: { readonly payoutsHeldAtMs: number | null; readonly payoutsHeldReason: string | null }): void {
+  if (user.payoutsHeldAtMs === null) return;
+  throw new PayoutsOnHold(
+    `Your diamonds are on hold while our team reviews your account${user.payoutsHeldReason !== null ? `: ${user.payoutsHeldReason}` : '.'}`,
+    { sinceMs: user.payoutsHeldAtMs, reason: user.payoutsHeldReason },
   );
 }

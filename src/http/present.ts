@@ -1,4 +1,5 @@
 // Domain records → wire shapes (protocol/). The only place that decides what a client sees.
+import type { PurchaseNetting } from '../domain/money-back.js';
 import type { ApiTokenRecord, User } from '../app/ports.js';
 import { isAdult } from '../domain/age.js';
 import { isLiveSuspended, PERMANENT_MS } from '../domain/users.js';
@@ -35,6 +36,8 @@ export function presentMe(user: User, nowMs: number): Me {
       ? { untilMs: (user.liveSuspendedUntilMs ?? PERMANENT_MS) >= PERMANENT_MS ? null : user.liveSuspendedUntilMs, reason: user.liveSuspensionReason ?? '' }
       : null,
     banned: user.bannedAtMs !== null,
+    giftingFrozen: user.giftingFrozenAtMs === null ? null : { sinceMs: user.giftingFrozenAtMs, reason: user.giftingFrozenReason ?? '' },
+    payoutsHeld: user.payoutsHeldAtMs === null ? null : { sinceMs: user.payoutsHeldAtMs, reason: user.payoutsHeldReason ?? '' },
     createdAtMs: user.createdAtMs,
   };
 }
@@ -132,8 +135,10 @@ export function presentCoinPrices(list: CoinPriceList): CoinPrices {
   };
 }
 
-export function presentPurchase(p: PurchaseRecord): PurchaseView {
+export function presentPurchase(p: PurchaseRecord & { readonly netting?: PurchaseNetting | null }): PurchaseView {
+  const n = p.netting;
   return {
+    ...(n ? { moneyBack: { refundedMinor: Number(n.moneyRefunded), chargedBackMinor: Number(n.moneyChargedBack), coinsReversed: Number(n.coinsReversed), coinsAlreadyGifted: Number(n.coinsLost) } } : {}),
     id: p.id,
     clientId: p.clientId,
     packageId: p.packageId,
@@ -183,7 +188,7 @@ export function presentDiamondBalance(b: DiamondBalanceView): DiamondBalance {
 }
 
 export function presentPayoutAccount(a: PayoutAccountRecord): PayoutAccountView {
-  return { id: a.id, kind: a.kind, label: a.label, holderName: a.holderName, last4: a.last4, email: a.email, provider: a.provider, createdAtMs: a.createdAtMs };
+  return { id: a.id, kind: a.kind, label: a.label, status: a.status, holderName: a.holderName, last4: a.last4, email: a.email, provider: a.provider, createdAtMs: a.createdAtMs };
 }
 
 export function presentPayout(p: PayoutRecord): PayoutView {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DIALECTS, type TestStorage } from '../../test/support/databases.js';
-import { WebhookRejected, type CheckoutRequest, type PaymentEvent } from '../app/ports.js';
+import { WebhookRejected, type CheckoutRequest } from '../app/ports.js';
 import { sandboxCheckoutRoutes } from './sandbox-checkout-routes.js';
 import {
   SandboxActionRefused,
@@ -31,7 +31,7 @@ interface Harness {
   readonly provider: SandboxPaymentProvider;
   readonly attempts: Attempt[];
   /** Attempts answered 2xx, parsed and verified by the provider itself. */
-  delivered(): PaymentEvent[];
+  delivered(): ReturnType<typeof wireOf>[];
   readonly answers: Answer[];
   readonly logs: { level: 'warn' | 'error'; message: string }[];
   clock: { nowMs: number };
@@ -72,7 +72,22 @@ function harness(db: TestStorage['db'], options: Partial<SandboxPaymentProviderO
     answers,
     logs,
     clock,
-    delivered: () => ok.map((a) => provider.parseWebhook(Buffer.from(a.rawBody), a.headers)),
+    delivered: () => ok.map((a) => wireOf(provider, a)),
+  };
+}
+
+/** What the sandbox sent, in its own wire terms, after checking that the receiver accepts it. */
+function wireOf(provider: SandboxPaymentProvider, a: { rawBody: string; headers: Record<string, string> }) {
+  provider.parseWebhookNow(Buffer.from(a.rawBody), a.headers);
+  const body = JSON.parse(a.rawBody) as { id: string; type: string; created: number; data: { providerRef: string; purchaseId: string; currency: string; amountMinor: number; refundedTotalMinor?: number } };
+  const { refundedTotalMinor, ...data } = body.data;
+  return {
+    id: body.id,
+    type: body.type,
+    ...data,
+    amountMinor: BigInt(data.amountMinor),
+    createdAtMs: body.created,
+    ...(refundedTotalMinor === undefined ? {} : { refundedTotalMinor: BigInt(refundedTotalMinor) }),
   };
 }
 
@@ -346,7 +361,7 @@ for (const dialect of DIALECTS) {
         expect(h.attempts).toHaveLength(3);
         expect(new Set(h.attempts.map((a) => a.rawBody)).size).toBe(1);
         // Every attempt, not only the last, carries a signature the receiver accepts.
-        for (const a of h.attempts) expect(h.provider.parseWebhook(Buffer.from(a.rawBody), a.headers).type).toBe('checkout.paid');
+        for (const a of h.attempts) expect(wireOf(h.provider, a).type).toBe('checkout.paid');
         expect(h.delivered()).toHaveLength(1);
         expect(h.logs.map((l) => l.level)).toEqual(['warn', 'warn']);
         await new Promise((r) => setTimeout(r, 60));
@@ -409,24 +424,24 @@ for (const dialect of DIALECTS) {
         const { h, attempt } = await oneDelivery();
         const header = attempt.headers['livegift-signature'] ?? '';
         const body = Buffer.from(attempt.rawBody);
-        expect(h.provider.parseWebhook(body, { 'Livegift-Signature': header }).amountMinor).toBe(499n);
-        expect(h.provider.parseWebhook(body, { 'LIVEGIFT-SIGNATURE': [header] }).type).toBe('checkout.paid');
+        expect(h.provider.parseWebhookNow(body, { 'Livegift-Signature': header })).toMatchObject({ kind: 'checkout', status: 'paid', amountMinor: 499n });
+        await expect(h.provider.parseWebhook(body, { 'LIVEGIFT-SIGNATURE': [header] })).resolves.toMatchObject({ kind: 'checkout', status: 'paid' });
       });
 
       it('refuses a tampered body, a missing header, and an old delivery', async () => {
         const { h, attempt } = await oneDelivery();
         const tampered = Buffer.from(attempt.rawBody.replace('"amountMinor":499', '"amountMinor":49900'));
-        expect(() => h.provider.parseWebhook(tampered, attempt.headers)).toThrow(WebhookRejected);
-        expect(() => h.provider.parseWebhook(Buffer.from(attempt.rawBody), {})).toThrow(/missing Livegift-Signature/);
+        expect(() => h.provider.parseWebhookNow(tampered, attempt.headers)).toThrow(WebhookRejected);
+        expect(() => h.provider.parseWebhookNow(Buffer.from(attempt.rawBody), {})).toThrow(/missing Livegift-Signature/);
         h.clock.nowMs += 301_000;
-        expect(() => h.provider.parseWebhook(Buffer.from(attempt.rawBody), attempt.headers)).toThrow(/tolerance/);
+        expect(() => h.provider.parseWebhookNow(Buffer.from(attempt.rawBody), attempt.headers)).toThrow(/tolerance/);
       });
 
       it('refuses a body signed with another secret, and accepts a previous secret during rotation', async () => {
         const { h, attempt } = await oneDelivery();
-        expect(() => h.provider.parseWebhook(Buffer.from(attempt.rawBody), signed(attempt.rawBody, 'whsec_other'))).toThrow(WebhookRejected);
+        expect(() => h.provider.parseWebhookNow(Buffer.from(attempt.rawBody), signed(attempt.rawBody, 'whsec_other'))).toThrow(WebhookRejected);
         const rotated = make({ webhookSecret: 'whsec_new', previousWebhookSecrets: [SECRET] });
-        expect(rotated.provider.parseWebhook(Buffer.from(attempt.rawBody), attempt.headers).type).toBe('checkout.paid');
+        expect(rotated.provider.parseWebhookNow(Buffer.from(attempt.rawBody), attempt.headers)).toMatchObject({ kind: 'checkout', status: 'paid' });
       });
 
       it.each([
@@ -439,8 +454,8 @@ for (const dialect of DIALECTS) {
         ['an id without evt_', '{"id":"x1","type":"checkout.paid","created":1,"data":{"providerRef":"r","purchaseId":"p","currency":"USD","amountMinor":1}}', /not a sandbox event/],
       ])('refuses a correctly signed body with %s', async (_name, body, message) => {
         const { h } = await oneDelivery();
-        expect(() => h.provider.parseWebhook(Buffer.from(body), signed(body))).toThrow(WebhookRejected);
-        expect(() => h.provider.parseWebhook(Buffer.from(body), signed(body))).toThrow(message);
+        expect(() => h.provider.parseWebhookNow(Buffer.from(body), signed(body))).toThrow(WebhookRejected);
+        expect(() => h.provider.parseWebhookNow(Buffer.from(body), signed(body))).toThrow(message);
       });
     });
 

@@ -14,7 +14,6 @@ import {
   type Checkout,
   type CheckoutRequest,
   type PaymentEvent,
-  type PaymentEventType,
   type PaymentProvider,
   type ProviderCheckout,
   type ProviderCheckoutStatus,
@@ -40,6 +39,8 @@ export type SandboxCheckoutsTable = {
   status: ProviderCheckoutStatus;
   refunded_minor: Big;
   dispute_status: SandboxDisputeStatus | null;
+  /** What the dispute took (0 without one): 0009-money-back. */
+  disputed_minor: Big;
   pending_until_ms: Big | null;
   created_at_ms: Big;
   updated_at_ms: Big;
@@ -132,7 +133,7 @@ interface Plan {
   readonly refundedMinor: bigint;
   readonly disputeStatus: SandboxDisputeStatus | null;
   readonly pendingUntilMs: number | null;
-  readonly eventType: PaymentEventType;
+  readonly eventType: SandboxEventType;
   readonly eventAmountMinor: bigint;
 }
 
@@ -218,7 +219,8 @@ const CheckoutRequestSchema = z.object({
   returnUrl: z.string().min(1).max(2000),
 });
 
-const EVENT_TYPES = [
+/** The sandbox's own event types (its wire format); parseWebhook maps them to the port's events. */
+export const SANDBOX_EVENT_TYPES = [
   'checkout.paid',
   'checkout.pending',
   'checkout.declined',
@@ -226,24 +228,64 @@ const EVENT_TYPES = [
   'dispute.opened',
   'dispute.lost',
   'dispute.won',
-] as const satisfies readonly PaymentEventType[];
-// And every type of the port is listed: a type added to the port fails to compile here.
-const _allEventTypesListed: readonly (typeof EVENT_TYPES)[number][] = [] as PaymentEventType[];
+] as const;
+export type SandboxEventType = (typeof SANDBOX_EVENT_TYPES)[number];
 
-/** The webhook body. `created` is unix milliseconds; amountMinor is a JSON number (exact: ≤ 2^53 − 1). */
+/** An event as the sandbox sends it. */
+interface SandboxEvent {
+  readonly id: string;
+  readonly type: SandboxEventType;
+  readonly providerRef: string;
+  readonly purchaseId: string;
+  readonly currency: string;
+  /** The amount the event is about (the charge, this refund, the dispute). */
+  readonly amountMinor: bigint;
+  /** Refunded so far, this refund included (the figure a refund is booked up to). */
+  readonly refundedTotalMinor: bigint;
+  readonly createdAtMs: number;
+}
+
+const jsonAmount = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+/** The webhook body. `created` is unix milliseconds; amounts are JSON numbers (exact: ≤ 2^53 − 1). */
 const WebhookBodySchema = z.object({
   id: z.string().regex(/^evt_[A-Za-z0-9_-]{1,100}$/),
-  type: z.enum(EVENT_TYPES),
+  type: z.enum(SANDBOX_EVENT_TYPES),
   created: z.number().int().nonnegative(),
   data: z.object({
     providerRef: z.string().min(1).max(200),
     purchaseId: z.string().min(1).max(200),
     currency: z.string().regex(/^[A-Z]{3}$/),
-    amountMinor: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+    amountMinor: jsonAmount.positive(),
+    refundedTotalMinor: jsonAmount.optional(),
   }),
 });
 
 type WebhookBody = z.infer<typeof WebhookBodySchema>;
+
+/** A checkout has at most one dispute, so its id is the checkout's. */
+export function sandboxDisputeId(providerRef: string): string {
+  return `dp_${providerRef}`;
+}
+
+function toPortEvent(body: WebhookBody): PaymentEvent {
+  const { id, type, created: createdAtMs, data } = body;
+  const amountMinor = BigInt(data.amountMinor);
+  const common = { id, createdAtMs, purchaseId: data.purchaseId, currency: data.currency };
+  switch (type) {
+    case 'checkout.paid':
+    case 'checkout.pending':
+    case 'checkout.declined':
+      return { ...common, kind: 'checkout', status: type === 'checkout.paid' ? 'paid' : type === 'checkout.pending' ? 'pending' : 'declined', providerRef: data.providerRef, amountMinor };
+    case 'charge.refunded':
+      // Older deliveries carried only this refund's amount; for a single refund that is the total.
+      return { ...common, kind: 'refund', refundedTotalMinor: BigInt(data.refundedTotalMinor ?? data.amountMinor) };
+    case 'dispute.opened':
+    case 'dispute.lost':
+    case 'dispute.won':
+      return { ...common, kind: 'dispute', disputeId: sandboxDisputeId(data.providerRef), status: type === 'dispute.opened' ? 'opened' : type === 'dispute.lost' ? 'lost' : 'won', amountMinor };
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -372,6 +414,7 @@ export class SandboxPaymentProvider implements PaymentProvider {
         status: 'open',
         refunded_minor: 0n,
         dispute_status: null,
+        disputed_minor: 0n,
         pending_until_ms: null,
         created_at_ms: nowMs,
         updated_at_ms: nowMs,
@@ -408,7 +451,16 @@ export class SandboxPaymentProvider implements PaymentProvider {
     return checkout;
   }
 
-  parseWebhook(rawBody: Buffer, headers: Readonly<Record<string, string | string[] | undefined>>): PaymentEvent {
+  parseWebhook(rawBody: Buffer, headers: Readonly<Record<string, string | string[] | undefined>>): Promise<PaymentEvent> {
+    try {
+      return Promise.resolve(this.parseWebhookNow(rawBody, headers));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  /** parseWebhook, at once (the sandbox needs no lookup): verifies, then parses. */
+  parseWebhookNow(rawBody: Buffer, headers: Readonly<Record<string, string | string[] | undefined>>): PaymentEvent {
     let header: string | undefined;
     for (const [name, value] of Object.entries(headers)) {
       if (name.toLowerCase() !== SIGNATURE_HEADER || value === undefined) continue;
@@ -423,16 +475,7 @@ export class SandboxPaymentProvider implements PaymentProvider {
     }
     const parsed = WebhookBodySchema.safeParse(json);
     if (!parsed.success) throw new WebhookRejected(`webhook body is not a sandbox event: ${z.prettifyError(parsed.error)}`);
-    const { id, type, created, data } = parsed.data;
-    return {
-      id,
-      type,
-      providerRef: data.providerRef,
-      purchaseId: data.purchaseId,
-      currency: data.currency,
-      amountMinor: BigInt(data.amountMinor),
-      createdAtMs: created,
-    };
+    return toPortEvent(parsed.data);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -593,6 +636,7 @@ export class SandboxPaymentProvider implements PaymentProvider {
           status: next.status,
           refunded_minor: next.refundedMinor,
           dispute_status: next.disputeStatus,
+          ...(action === 'dispute' ? { disputed_minor: next.eventAmountMinor } : {}),
           pending_until_ms: next.pendingUntilMs,
           updated_at_ms: nowMs,
         })
@@ -604,13 +648,14 @@ export class SandboxPaymentProvider implements PaymentProvider {
       if (result.numUpdatedRows === 0n) continue; // another writer was first: re-read and re-plan
       const after = await this.load(ref);
       if (after === null) throw new Error(`sandbox checkout ${ref} vanished after ${action}`);
-      const event: PaymentEvent = {
+      const event: SandboxEvent = {
         id: `evt_${this.options.newId()}`,
         type: next.eventType,
         providerRef: ref,
         purchaseId: after.purchaseId,
         currency: after.currency,
         amountMinor: next.eventAmountMinor,
+        refundedTotalMinor: after.refundedMinor,
         createdAtMs: nowMs,
       };
       await this.emit(event);
@@ -653,20 +698,26 @@ export class SandboxPaymentProvider implements PaymentProvider {
   }
 
   /** Starts delivering `event` and resolves after its first attempt; retries continue in the background. */
-  private emit(event: PaymentEvent): Promise<void> {
+  private emit(event: SandboxEvent): Promise<void> {
     const first = deferred();
     this.track(this.deliverWithRetries(event, first), `delivering ${event.type} ${event.id}`);
     return first.promise;
   }
 
-  private async deliverWithRetries(event: PaymentEvent, first: Deferred): Promise<void> {
+  private async deliverWithRetries(event: SandboxEvent, first: Deferred): Promise<void> {
     const amount = Number(event.amountMinor);
     if (!Number.isSafeInteger(amount)) throw new Error(`event amount ${event.amountMinor} does not fit a JSON number exactly`);
     const body: WebhookBody = {
       id: event.id,
       type: event.type,
       created: event.createdAtMs,
-      data: { providerRef: event.providerRef, purchaseId: event.purchaseId, currency: event.currency, amountMinor: amount },
+      data: {
+        providerRef: event.providerRef,
+        purchaseId: event.purchaseId,
+        currency: event.currency,
+        amountMinor: amount,
+        ...(event.type === 'charge.refunded' ? { refundedTotalMinor: Number(event.refundedTotalMinor) } : {}),
+      },
     };
     const rawBody = JSON.stringify(body);
     let delayMs = this.initialDelayMs;

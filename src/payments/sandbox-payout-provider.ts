@@ -19,6 +19,7 @@ import {
   PayoutDeclined,
   PayoutProviderUnavailable,
   type PayoutAccountDetails,
+  type PayoutAccountKind,
   type PayoutProvider,
   type PayoutSendRequest,
   type ProviderPayout,
@@ -119,7 +120,10 @@ export class SandboxPayoutProvider implements PayoutProvider {
     this.settleDelayMs = Math.max(0, options.settleDelayMs ?? 5000);
   }
 
-  async registerAccount(details: PayoutAccountDetails): Promise<{ providerRef: string }> {
+  readonly accountKinds: readonly PayoutAccountKind[] = ['bank', 'paypal'];
+
+  async registerAccount(details: PayoutAccountDetails): Promise<{ providerRef: string; status: 'ready' }> {
+    if (details.kind === 'stripe') throw new PayoutDeclined('The sandbox pays to bank and PayPal accounts only.');
     const ref = `pa_sandbox_${this.options.newId()}`;
     const nowMs = this.options.nowMs();
     if (details.kind === 'bank') {
@@ -135,7 +139,7 @@ export class SandboxPayoutProvider implements PayoutProvider {
       if (details.email.startsWith('decline')) await this.setRule({ accountRef: ref }, { mode: 'decline' });
       if (details.email.startsWith('slow')) await this.setRule({ accountRef: ref }, { mode: 'processing' });
     }
-    return { providerRef: ref };
+    return { providerRef: ref, status: 'ready' };
   }
 
   async send(request: PayoutSendRequest): Promise<{ status: 'paid' | 'processing'; providerRef: string }> {

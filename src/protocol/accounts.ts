@@ -30,6 +30,9 @@ export type LogInBody = z.infer<typeof LogInBody>;
 
 export const Role = z.enum(['user', 'moderator', 'admin']);
 
+/** A review an admin is holding the account under: since when, and why (shown to the user). */
+export const Review = z.object({ sinceMs: TimeMs, reason: z.string() }).meta({ id: 'Review' });
+
 export const Me = z
   .object({
     id: z.string(),
@@ -44,6 +47,8 @@ export const Me = z
       .object({ untilMs: TimeMs.nullable().describe('null: permanent'), reason: z.string() })
       .nullable(),
     banned: z.boolean(),
+    giftingFrozen: Review.nullable().describe('Set while gifting is paused for review (a payment was charged back)'),
+    payoutsHeld: Review.nullable().describe('Set while an admin holds the diamonds for review: no redemption, no payout sent'),
     createdAtMs: TimeMs,
   })
   .meta({ id: 'Me' });

@@ -1,7 +1,7 @@
 // Admin on the wire: the audit log, the ledger's reconciliation report, users and their roles,
 // every creator's payouts, and the catalog as admins edit it.
 import { z } from 'zod';
-import { PublicUser, Role } from './accounts.js';
+import { PublicUser, Review, Role } from './accounts.js';
 import { TimeMs } from './common.js';
 import { Gift } from './gifts.js';
 import { Payout, PayoutStatus } from './payouts.js';
@@ -45,6 +45,8 @@ export const AdminUser = z
       .describe('Set while the user may not go LIVE'),
     banned: z.boolean(),
     banReason: z.string().nullable(),
+    giftingFrozen: Review.nullable().describe('Gifting paused for review (set by a lost dispute, or an admin)'),
+    payoutsHeld: Review.nullable().describe("The creator's diamonds held for review"),
     createdAtMs: TimeMs,
   })
   .meta({ id: 'AdminUser' });
@@ -66,8 +68,15 @@ export type AdminUserPage = z.infer<typeof AdminUserPage>;
 
 export const UserIdParams = z.object({ id: z.string().min(1).max(64) });
 
-export const SetUserRoleBody = z.object({ role: Role });
-export type SetUserRoleBody = z.infer<typeof SetUserRoleBody>;
+export const UpdateUserBody = z
+  .object({
+    role: Role.optional(),
+    giftingFrozen: z.boolean().optional().describe('false: the review is done and gifting resumes; true: pause gifting (give a reason)'),
+    payoutsHeld: z.boolean().optional().describe('true: hold the creator’s diamonds for review (give a reason); false: release them'),
+    reason: z.string().trim().min(1).max(300).optional().describe('Why, shown to the user; needed when freezing or holding'),
+  })
+  .refine((b) => b.role !== undefined || b.giftingFrozen !== undefined || b.payoutsHeld !== undefined, { error: 'Change at least one of role, giftingFrozen, payoutsHeld.' });
+export type UpdateUserBody = z.infer<typeof UpdateUserBody>;
 
 // ---------------------------------------------------------------------------------------------
 // Every creator's payouts, newest first.

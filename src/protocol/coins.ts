@@ -48,6 +48,16 @@ export const Purchase = z
     status: PurchaseStatus,
     createdAtMs: TimeMs,
     paidAtMs: TimeMs.nullable(),
+    moneyBack: z
+      .object({
+        refundedMinor: z.number().int().describe('Refunded so far'),
+        chargedBackMinor: z.number().int().describe('Taken by chargebacks (minus disputes won)'),
+        coinsReversed: z.number().int().describe('Coins taken back from the wallet'),
+        coinsAlreadyGifted: z.number().int().describe('Coins that were gifted before their money came back'),
+      })
+      .nullable()
+      .optional()
+      .describe('Money that came back after the purchase was paid, from the ledger (only on purchases that had any)'),
   })
   .meta({ id: 'Purchase' });
 export type Purchase = z.infer<typeof Purchase>;

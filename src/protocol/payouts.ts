@@ -36,14 +36,19 @@ export const PayoutAccountCreateBody = z.discriminatedUnion('kind', [
     kind: z.literal('paypal'),
     email: z.email().max(254),
   }),
+  z.object({
+    kind: z.literal('stripe'),
+    country: z.string().regex(/^[A-Za-z]{2}$/, 'a two-letter country code (ISO 3166-1)').describe('Where the creator and their bank are, e.g. US, GB, DE'),
+  }),
 ]);
 export type PayoutAccountCreateBody = z.infer<typeof PayoutAccountCreateBody>;
 
 export const PayoutAccount = z
   .object({
     id: z.string(),
-    kind: z.enum(['bank', 'paypal']),
-    label: z.string().describe('e.g. "Bank •••• 1234" or "PayPal a@b.c"'),
+    kind: z.enum(['bank', 'paypal', 'stripe']),
+    label: z.string().describe('e.g. "Bank •••• 1234", "PayPal a@b.c" or "Stripe account"'),
+    status: z.enum(['ready', 'onboarding']).describe('onboarding: finish setting the account up at the provider (see the onboarding link) before redeeming to it'),
     holderName: z.string().nullable(),
     last4: z.string().nullable().describe('Last 4 characters of a bank account number'),
     email: z.string().nullable(),
@@ -53,7 +58,13 @@ export const PayoutAccount = z
   .meta({ id: 'PayoutAccount' });
 export type PayoutAccount = z.infer<typeof PayoutAccount>;
 
-export const PayoutAccountList = z.object({ accounts: z.array(PayoutAccount) });
+export const PayoutAccountList = z
+  .object({
+    accounts: z.array(PayoutAccount),
+    kinds: z.array(z.enum(['bank', 'paypal', 'stripe'])).describe('The kinds of account this server pays to'),
+  });
+
+export const OnboardingLink = z.object({ url: z.url().describe('Where the creator finishes setting up the account; it expires after a few minutes') }).meta({ id: 'OnboardingLink' });
 
 export const PayoutCreateBody = z.object({
   id: ClientId,

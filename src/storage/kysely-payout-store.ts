@@ -2,6 +2,7 @@
 import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type {
   PayoutAccountKind,
+  PayoutAccountStatus,
   PayoutAccountRecord,
   PayoutAccountStore,
   PayoutPatch,
@@ -17,7 +18,8 @@ import { transferFromRow } from './ledger-rows.js';
 import type { Database, PayoutAccountsTable, PayoutsTable } from './schema.js';
 
 function accountFromRow(r: Selectable<PayoutAccountsTable>): PayoutAccountRecord {
-  if (r.kind !== 'bank' && r.kind !== 'paypal') throw new Error(`payout account ${r.id} has an unknown kind ${r.kind}`);
+  if (r.kind !== 'bank' && r.kind !== 'paypal' && r.kind !== 'stripe') throw new Error(`payout account ${r.id} has an unknown kind ${r.kind}`);
+  if (r.status !== 'ready' && r.status !== 'onboarding') throw new Error(`payout account ${r.id} has an unknown status ${r.status}`);
   return {
     id: r.id,
     userId: r.user_id,
@@ -28,6 +30,7 @@ function accountFromRow(r: Selectable<PayoutAccountsTable>): PayoutAccountRecord
     email: r.email,
     provider: r.provider,
     providerRef: r.provider_ref,
+    status: r.status,
     createdAtMs: num(r.created_at_ms),
     removedAtMs: numOrNull(r.removed_at_ms),
   };
@@ -49,10 +52,16 @@ export class KyselyPayoutAccountStore implements PayoutAccountStore {
         email: a.email,
         provider: a.provider,
         provider_ref: a.providerRef,
+        status: a.status,
         created_at_ms: a.createdAtMs,
         removed_at_ms: a.removedAtMs,
       })
       .execute();
+  }
+
+  async setStatus(provider: string, providerRef: string, status: PayoutAccountStatus): Promise<number> {
+    const r = await this.db.updateTable('payout_accounts').set({ status }).where('provider', '=', provider).where('provider_ref', '=', providerRef).executeTakeFirst();
+    return Number(r.numUpdatedRows);
   }
 
   async findById(id: string): Promise<PayoutAccountRecord | null> {

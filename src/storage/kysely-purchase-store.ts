@@ -79,6 +79,10 @@ export class KyselyPurchaseStore implements PurchaseStore {
     return (await q.execute()).map(purchaseFromRow);
   }
 
+  async hasEvent(id: string): Promise<boolean> {
+    return (await this.db.selectFrom('webhook_events').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+  }
+
   async recordEvent(id: string, type: string, atMs: number): Promise<boolean> {
     const r = await this.db
       .insertInto('webhook_events')

@@ -18,6 +18,10 @@ function userFromRow(r: Selectable<UsersTable>): User {
     liveSuspensionReason: r.live_suspension_reason,
     bannedAtMs: numOrNull(r.banned_at_ms),
     banReason: r.ban_reason,
+    giftingFrozenAtMs: numOrNull(r.gifting_frozen_at_ms),
+    giftingFrozenReason: r.gifting_frozen_reason,
+    payoutsHeldAtMs: numOrNull(r.payouts_held_at_ms),
+    payoutsHeldReason: r.payouts_held_reason,
     createdAtMs: num(r.created_at_ms),
   };
 }
@@ -78,6 +82,10 @@ export class KyselyUserStore implements UserStore {
     if (patch.bannedAtMs !== undefined) values.banned_at_ms = patch.bannedAtMs;
     if (patch.banReason !== undefined) values.ban_reason = patch.banReason;
     if (patch.displayName !== undefined) values.display_name = patch.displayName;
+    if (patch.giftingFrozenAtMs !== undefined) values.gifting_frozen_at_ms = patch.giftingFrozenAtMs;
+    if (patch.giftingFrozenReason !== undefined) values.gifting_frozen_reason = patch.giftingFrozenReason;
+    if (patch.payoutsHeldAtMs !== undefined) values.payouts_held_at_ms = patch.payoutsHeldAtMs;
+    if (patch.payoutsHeldReason !== undefined) values.payouts_held_reason = patch.payoutsHeldReason;
     if (Object.keys(values).length === 0) return;
     await this.db.updateTable('users').set(values).where('id', '=', id).execute();
   }

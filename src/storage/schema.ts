@@ -79,6 +79,10 @@ export interface UsersTable {
   banned_at_ms: Big | null;
   ban_reason: string | null;
   created_at_ms: Big;
+  gifting_frozen_at_ms: Big | null;
+  gifting_frozen_reason: string | null;
+  payouts_held_at_ms: Big | null;
+  payouts_held_reason: string | null;
 }
 
 export interface SessionsTable {
@@ -183,6 +187,8 @@ export interface PayoutAccountsTable {
   holder_name: string | null;
   last4: string | null;
   email: string | null;
+  // 0009-money-back: 'ready', or 'onboarding' until the provider's onboarding is done.
+  status: string;
 }
 
 export interface PayoutsTable {

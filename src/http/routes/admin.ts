@@ -16,7 +16,7 @@ import {
   AuditQuery,
   encodeAdminPayoutCursor,
   ReconcileReport,
-  SetUserRoleBody,
+  UpdateUserBody,
   UserIdParams,
   type AdminPayout,
 } from '../../protocol/admin.js';
@@ -41,6 +41,8 @@ function presentAdminUser(user: User, nowMs: number): AdminUser {
     liveSuspension: me.liveSuspension,
     banned: me.banned,
     banReason: user.banReason,
+    giftingFrozen: me.giftingFrozen,
+    payoutsHeld: me.payoutsHeld,
     createdAtMs: me.createdAtMs,
   };
 }
@@ -89,15 +91,18 @@ export function adminRoutes(services: Services): FastifyPluginAsync {
     app.patch('/v1/admin/users/:id', {
       schema: {
         tags: ['admin'],
-        summary: "Change a user's role (admin; not your own); recorded in the audit log",
+        summary: "Change a user's role (not your own), lift a gifting freeze, or hold a creator's diamonds for review (admin); recorded in the audit log",
         security,
         params: UserIdParams,
-        body: SetUserRoleBody,
+        body: UpdateUserBody,
         response: { 200: AdminUser, 404: ErrorBody, ...errors },
       },
     }, async (request) => {
       const actor = requireRole(request, ['admin'], 'admin');
-      const user = await services.setUserRole({ actor, userId: request.params.id, role: request.body.role });
+      const { role, giftingFrozen, payoutsHeld, reason } = request.body;
+      let user = role === undefined ? null : await services.setUserRole({ actor, userId: request.params.id, role });
+      if (giftingFrozen !== undefined || payoutsHeld !== undefined) user = await services.reviewUser({ actor, userId: request.params.id, giftingFrozen, payoutsHeld, reason });
+      if (user === null) throw new Error('the body schema requires a change');
       return presentAdminUser(user, services.clock.nowMs());
     });
 

@@ -5,7 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../../app/services.js';
 import { ErrorBody, Ok } from '../../protocol/common.js';
-import { DiamondBalance, Payout, PayoutAccount, PayoutAccountCreateBody, PayoutAccountList, PayoutCreateBody, PayoutList, PayoutListQuery } from '../../protocol/payouts.js';
+import { DiamondBalance, OnboardingLink, Payout, PayoutAccount, PayoutAccountCreateBody, PayoutAccountList, PayoutCreateBody, PayoutList, PayoutListQuery } from '../../protocol/payouts.js';
 import { requirePrincipal } from '../auth.js';
 import { presentDiamondBalance, presentPayout, presentPayoutAccount } from '../present.js';
 
@@ -27,11 +27,32 @@ export function payoutsRoutes(services: Services): FastifyPluginAsync {
       schema: { tags: ['payouts'], summary: 'Your payout accounts (18+)', security, response: { 200: PayoutAccountList, ...errors } },
     }, async (request) => {
       const principal = requirePrincipal(request, 'read');
-      return { accounts: (await services.listPayoutAccounts({ userId: principal.userId })).map(presentPayoutAccount) };
+      return { accounts: (await services.listPayoutAccounts({ userId: principal.userId })).map(presentPayoutAccount), kinds: [...services.payoutAccountKinds()] };
+    });
+
+    app.post('/v1/me/payout-accounts/:id/onboarding-link', {
+      schema: {
+        tags: ['payouts'],
+        summary: 'A fresh link to finish setting up a payout account at its provider (Stripe Connect onboarding)',
+        security,
+        params: z.object({ id: z.string().min(1).max(64) }),
+        response: { 200: OnboardingLink, ...errors },
+      },
+    }, async (request) => {
+      const principal = requirePrincipal(request, 'payouts:write');
+      return { url: await services.payoutAccountOnboardingLink({ userId: principal.userId, payoutAccountId: request.params.id }) };
+    });
+
+    // The provider sends the creator's browser here when its link expired: a new link, at once.
+    app.get('/v1/me/payout-accounts/:id/onboarding', {
+      schema: { hide: true, params: z.object({ id: z.string().min(1).max(64) }) },
+    }, async (request, reply) => {
+      const principal = requirePrincipal(request, 'payouts:write');
+      return reply.redirect(await services.payoutAccountOnboardingLink({ userId: principal.userId, payoutAccountId: request.params.id }), 303);
     });
 
     app.post('/v1/me/payout-accounts', {
-      schema: { tags: ['payouts'], summary: 'Add a bank or PayPal payout account (18+); a bank number is kept as its last 4', security, body: PayoutAccountCreateBody, response: { 201: PayoutAccount, ...errors } },
+      schema: { tags: ['payouts'], summary: 'Add a payout account (18+): bank or PayPal with the sandbox, a Stripe Connect account with Stripe (then finish its onboarding); a bank number is kept as its last 4', security, body: PayoutAccountCreateBody, response: { 201: PayoutAccount, ...errors } },
     }, async (request, reply) => {
       const principal = requirePrincipal(request, 'payouts:write');
       const account = await services.addPayoutAccount({ userId: principal.userId, details: request.body });
