@@ -37,6 +37,9 @@ describe('loadConfig', () => {
     ['CURRENCIES', 'US'],
     ['DEMO', 'maybe'],
     ['LEDGER_BATCH_MAX', '-1'],
+    ['STRIPE_SECRET_KEY', 'pk_test_publishable'],
+    ['STRIPE_WEBHOOK_SECRET', 'secret'],
+    ['PAYOUT_PROVIDER', 'paypal'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     let error: unknown;
     try {
@@ -46,5 +49,18 @@ describe('loadConfig', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).message).toContain(name);
+  });
+
+  it('keeps the sandbox unless Stripe has both its key and its webhook secret', () => {
+    expect(loadConfig({}).stripe).toBeUndefined();
+    expect(loadConfig({}).payoutProvider).toBe('sandbox');
+    const c = loadConfig({ STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_WEBHOOK_SECRET: 'whsec_one', STRIPE_CONNECT_WEBHOOK_SECRET: 'whsec_two' });
+    expect(c.stripe).toEqual({ secretKey: 'sk_test_abc', webhookSecrets: ['whsec_one', 'whsec_two'], api: undefined });
+    expect(c.payoutProvider).toBe('stripe');
+    expect(loadConfig({ STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_WEBHOOK_SECRET: 'whsec_one', PAYOUT_PROVIDER: 'sandbox' }).payoutProvider).toBe('sandbox');
+    expect(loadConfig({ STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_WEBHOOK_SECRET: 'whsec_one', STRIPE_API_URL: 'http://127.0.0.1:12111' }).stripe?.api).toEqual({ host: '127.0.0.1', port: 12111, protocol: 'http' });
+    expect(() => loadConfig({ STRIPE_SECRET_KEY: 'sk_test_abc' })).toThrow(/STRIPE_WEBHOOK_SECRET/);
+    expect(() => loadConfig({ STRIPE_WEBHOOK_SECRET: 'whsec_one' })).toThrow(/STRIPE_SECRET_KEY/);
+    expect(() => loadConfig({ PAYOUT_PROVIDER: 'stripe' })).toThrow(/PAYOUT_PROVIDER/);
   });
 });

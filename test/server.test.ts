@@ -85,6 +85,30 @@ describe('livegift serve', () => {
     expect(report.totals.COIN).toBe(String(3500 + 700 + 100 + 1 + 30 + 299 + 1000));
   });
 
+  it('compares the FIAT ledgers with the provider’s records, and names a payment the ledger never booked', () => {
+    const clean = runCli(['reconcile', '--provider']);
+    expect(clean.stderr).toContain('The FIAT ledgers agree with sandbox');
+    expect(clean.status).toBe(0);
+    const report = JSON.parse(clean.stdout) as { ledger: { ok: boolean }; provider: { ok: boolean; skipped: number; differences: unknown[] } };
+    expect(report.ledger.ok).toBe(true);
+    expect(report.provider).toMatchObject({ ok: true, differences: [] });
+    expect(report.provider.skipped).toBeGreaterThan(0); // the demo's seeded purchases never went through a provider
+
+    // The provider took a payment whose purchase our ledger never credited.
+    const db = new Database(env.SQLITE_PATH);
+    db.prepare(
+      "INSERT INTO sandbox_checkouts (ref, purchase_id, coins, currency, amount_minor, description, return_url, status, refunded_minor, dispute_status, pending_until_ms, created_at_ms, updated_at_ms, disputed_minor) VALUES ('cs_sandbox_orphan', 'pur_orphan', 70, 'USD', 99, '70 coins', 'http://x/return', 'paid', 0, NULL, NULL, 0, 0, 0)",
+    ).run();
+    db.close();
+    const drift = runCli(['reconcile', '--provider']);
+    expect(drift.status).toBe(1);
+    expect(drift.stderr).toContain('PROVIDER DIFFERENCES (sandbox): 1');
+    const differences = (JSON.parse(drift.stdout) as { provider: { differences: { kind: string; subject: string; problem: string }[] } }).provider.differences;
+    expect(differences).toEqual([expect.objectContaining({ kind: 'charge', subject: 'pur_orphan', problem: 'missing_in_ledger' })]);
+    const bad = runCli(['reconcile', '--providers']);
+    expect(bad.status).toBe(2);
+  });
+
   it('exits 1 and names the account when a cached balance was changed behind the ledger', () => {
     const db = new Database(env.SQLITE_PATH);
     db.prepare("UPDATE accounts SET credits_posted = credits_posted + 5 WHERE id = 'user:demo-ana:coins'").run();

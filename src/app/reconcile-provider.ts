@@ -5,11 +5,18 @@ import { fiatAccounts } from '../domain/accounts.js';
 import { DIAMOND_VALUE_CURRENCY } from '../domain/diamond-value.js';
 import type { CommittedTransfer } from '../domain/ledger.js';
 import { compareWithProvider, ledgerMovements, type ProviderMovement, type ProviderReconcileReport, type ProviderRecords } from '../domain/provider-reconcile.js';
-import type { LedgerStore } from './ports.js';
+import type { Principal } from './authenticate.js';
+import type { AuditLog, Clock, LedgerStore } from './ports.js';
+import { requireAdmin } from './require-admin.js';
 
 const PAGE = 1000;
 
-export async function reconcileWithProvider(deps: { ledger: LedgerStore; providerRecords: readonly ProviderRecords[]; currencies: readonly string[] }): Promise<ProviderReconcileReport> {
+/** Our side against theirs. With an actor (the admin page) it is admins-only and audited; the CLI passes none. */
+export async function reconcileWithProvider(
+  input: { actor?: Principal },
+  deps: { ledger: LedgerStore; providerRecords: readonly ProviderRecords[]; currencies: readonly string[]; audit: AuditLog; clock: Clock },
+): Promise<ProviderReconcileReport> {
+  if (input.actor) requireAdmin(input.actor);
   const currencies = [...new Set([...deps.currencies, DIAMOND_VALUE_CURRENCY])];
   const clearing = new Set(currencies.map((c) => fiatAccounts(c).providerClearing.id));
   const transfers: CommittedTransfer[] = [];
@@ -28,5 +35,13 @@ export async function reconcileWithProvider(deps: { ledger: LedgerStore; provide
   for (const records of deps.providerRecords) {
     for await (const m of records.movements()) theirs.push(m);
   }
-  return compareWithProvider({ provider: deps.providerRecords.map((r) => r.name).join('+') || 'none', ours: ours.movements, theirs, skipped: ours.skipped });
+  const report = compareWithProvider({ provider: deps.providerRecords.map((r) => r.name).join('+') || 'none', ours: ours.movements, theirs, skipped: ours.skipped });
+  await deps.audit.append({
+    atMs: deps.clock.nowMs(),
+    actorId: input.actor?.userId ?? null,
+    action: 'ledger.reconciled_with_provider',
+    subject: 'ledger',
+    details: { ok: report.ok, provider: report.provider, subjects: report.subjects, differences: report.differences.length },
+  });
+  return report;
 }

@@ -168,7 +168,7 @@ async function freezeGifting(purchase: Purchase, disputeId: string, deps: MoneyB
   const user = await deps.users.findById(purchase.userId);
   if (!user || user.giftingFrozenAtMs !== null) return;
   const nowMs = deps.clock.nowMs();
-  const reason = 'A card payment for your coins was charged back. Gifting is paused until our team reviews your account.';
+  const reason = 'A card payment for your coins was charged back.';
   await deps.users.update(user.id, { giftingFrozenAtMs: nowMs, giftingFrozenReason: reason });
   await deps.audit.append({ atMs: nowMs, actorId: null, action: 'user.gifting_frozen', subject: `user:${user.id}`, details: { reason, purchaseId: purchase.id, disputeId } });
 }

@@ -22,6 +22,7 @@ import { reviewUser, type ReviewUserInput } from './review-user.js';
 import { reconcileWithProvider } from './reconcile-provider.js';
 import { readNetting } from './return-purchase-money.js';
 import type { ProviderRecords } from '../domain/provider-reconcile.js';
+import type { PurchaseNetting } from '../domain/money-back.js';
 import { seedCatalog } from './seed-catalog.js';
 import { seedDemo } from './seed-demo.js';
 import { sendGift, type SendGiftInput, type SpendPolicy } from './send-gift.js';
@@ -31,7 +32,7 @@ import { logIn, type LogInInput } from './log-in.js';
 import { logOut, type LogOutInput } from './log-out.js';
 import { NotFound } from '../domain/errors.js';
 import { noRoomEvents, type PaymentProvider, type PurchaseStore, type RoomEvents } from './ports.js';
-import type { ApiTokenStore, ArtLibrary, AuditLog, Clock, GiftCatalog, Ids, LedgerStore, LiveStore, PasswordHasher, SessionStore, UserStore } from './ports.js';
+import type { ApiTokenStore, ArtLibrary, AuditLog, Clock, GiftCatalog, Ids, LedgerStore, LiveStore, PasswordHasher, Purchase, SessionStore, UserStore } from './ports.js';
 import { endAbandonedLives, type EndAbandonedLivesInput } from './end-abandoned-lives.js';
 import { endLive, type EndLiveInput } from './end-live.js';
 import { getLive, type GetLiveInput } from './get-live.js';
@@ -170,6 +171,11 @@ function thanksServices(p: Ports) {
 
 const MONEY_BACK_STATUSES: ReadonlySet<string> = new Set(['refunded', 'disputed', 'dispute_lost', 'dispute_won']);
 
+/** A purchase that had money come back carries its netting, read from the ledger. */
+async function withNetting(purchase: Purchase, ledger: LedgerStore): Promise<Purchase & { netting?: PurchaseNetting }> {
+  return MONEY_BACK_STATUSES.has(purchase.status) ? { ...purchase, netting: await readNetting(purchase, ledger) } : purchase;
+}
+
 /** Buying coins and the wallet. */
 function coinServices(p: Ports) {
   return {
@@ -178,9 +184,9 @@ function coinServices(p: Ports) {
     confirmPurchase: (input: ConfirmPurchaseInput) => confirmPurchase(input, p),
     listPurchases: async (input: { userId: string; limit: number; beforeMs?: number | undefined }) => {
       const list = await p.purchases.listOf(input.userId, { limit: input.limit, ...(input.beforeMs !== undefined ? { beforeMs: input.beforeMs } : {}) });
-      // Purchases that had money come back carry their netting, read from the ledger.
-      return Promise.all(list.map(async (purchase) => (MONEY_BACK_STATUSES.has(purchase.status) ? { ...purchase, netting: await readNetting(purchase, p.ledger) } : purchase)));
+      return Promise.all(list.map((purchase) => withNetting(purchase, p.ledger)));
     },
+    withNetting: (purchase: Purchase) => withNetting(purchase, p.ledger),
     handlePaymentWebhook: async (input: { provider: string; rawBody: Buffer; headers: Readonly<Record<string, string | string[] | undefined>> }) => {
       // One endpoint per provider: the payment provider's, and the payout provider's when it reports
       // by webhook too (Stripe Connect; with Stripe payments both arrive at /v1/webhooks/stripe).
@@ -234,7 +240,7 @@ function adminServices(p: Ports) {
     listAudit: (input: ListAuditInput) => listAudit(input, p),
     reconcileLedger: (input: { actor: Principal }) => reconcileLedger(input, p),
     /** Our FIAT ledgers against the providers' records (the CLI's `reconcile --provider`). */
-    reconcileWithProvider: () => reconcileWithProvider(p),
+    reconcileWithProvider: (input: { actor?: Principal } = {}) => reconcileWithProvider(input, p),
     listUsers: (input: ListUsersInput) => listUsers(input, p),
     setUserRole: (input: SetUserRoleInput) => setUserRole(input, p),
     reviewUser: (input: ReviewUserInput) => reviewUser(input, p),

@@ -86,13 +86,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
       return withStorage(config, async (storage) => {
         const report = await storage.ledger.reconcile();
-        console.log(JSON.stringify(report, null, 2));
         console.error(report.ok ? `Ledger is consistent: ${report.transfers} transfers, ${report.accounts} accounts.` : `LEDGER DRIFT: ${report.problems.length} problem(s).`);
-        if (!flags.includes('--provider')) return report.ok ? 0 : 1;
+        if (!flags.includes('--provider')) {
+          console.log(JSON.stringify(report, null, 2));
+          return report.ok ? 0 : 1;
+        }
         const node = await buildLivegift({ ...config, demo: false }, { storage });
         try {
           const against = await node.services.reconcileWithProvider();
-          console.log(JSON.stringify(against, null, 2));
+          console.log(JSON.stringify({ ledger: report, provider: against }, null, 2));
           console.error(
             against.ok
               ? `The FIAT ledgers agree with ${against.provider}: ${against.subjects} purchases and payouts, ${against.theirMovements} provider records.`

@@ -11,9 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../../test/support/databases.js';
 import { FakeStripe, type SignedEvent } from '../../test/support/fake-stripe.js';
 import { openTestNode, signUpAs, type TestNode } from '../../test/support/livegift.js';
+import { balanceOf, coinsOf, creatorOnAir, listedPurchase, sendRoses, type ErrorBody, type PurchaseBody } from '../../test/support/money.js';
 import { buildLivegift } from '../server.js';
 import { SystemAccounts, userAccounts } from '../domain/accounts.js';
-import { availableOf } from '../domain/ledger.js';
 import type { PayoutProvider } from '../app/ports.js';
 import { StripePaymentProvider } from './stripe-payment-provider.js';
 import { StripePayoutProvider } from './stripe-payout-provider.js';
@@ -21,20 +21,10 @@ import { StripePayoutProvider } from './stripe-payout-provider.js';
 const WEBHOOK_SECRET = 'whsec_test_payments_0123456789';
 const CONNECT_SECRET = 'whsec_test_connect_0123456789';
 
-interface ErrorBody {
-  error: { code: string; message: string };
-}
-interface PurchaseBody {
-  id: string;
-  status: string;
-  moneyBack?: { refundedMinor: number; chargedBackMinor: number; coinsReversed: number; coinsAlreadyGifted: number } | null;
-}
-
 for (const dialect of DIALECTS) {
   describe.skipIf(!dialect.available)(`Stripe adapters against a fake Stripe on ${dialect.name}`, () => {
     let stripe: FakeStripe;
     let node: TestNode;
-    let creator: { cookie: string; userId: string };
     let liveId: string;
 
     beforeAll(async () => {
@@ -46,22 +36,15 @@ for (const dialect of DIALECTS) {
         STRIPE_API_URL: stripe.baseUrl,
         PUBLIC_URL: 'http://livegift.test',
       });
-      creator = await signUpAs(node, { handle: 'stripecreator' });
-      await node.call({ method: 'PUT', url: '/v1/me/gifts', headers: { cookie: creator.cookie }, payload: { enabled: true } });
-      liveId = randomUUID();
-      const now = node.clock.nowMs();
-      await node.storage.db.insertInto('lives').values({ id: liveId, creator_id: creator.userId, title: 'Stripe LIVE', status: 'live', started_at_ms: now, creator_seen_at_ms: now, peak_viewers: 0 }).execute();
+      ({ liveId } = await creatorOnAir(node, 'stripecreator'));
     });
     afterAll(async () => {
       await node.drop();
       await stripe.close();
     });
 
-    async function balance(accountId: string): Promise<bigint> {
-      const a = await node.storage.ledger.getAccount(accountId);
-      return a ? availableOf(a) : 0n;
-    }
-    const coins = (userId: string) => balance(userAccounts(userId).coins.id);
+    const balance = (accountId: string) => balanceOf(node, accountId);
+    const coins = (userId: string) => coinsOf(node, userId);
 
     function deliver(e: Pick<SignedEvent, 'body' | 'signature'>, body = e.body) {
       return node.app.inject({ method: 'POST', url: '/v1/webhooks/stripe', headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': e.signature }, payload: body });
@@ -88,16 +71,8 @@ for (const dialect of DIALECTS) {
       return (await node.call<PurchaseBody>({ method: 'GET', url: `/v1/purchases/${id}`, headers: { cookie } })).body;
     }
 
-    async function listed(cookie: string, id: string): Promise<PurchaseBody> {
-      const list = await node.call<{ purchases: PurchaseBody[] }>({ method: 'GET', url: '/v1/purchases?limit=50', headers: { cookie } });
-      const found = list.body.purchases.find((p) => p.id === id);
-      if (!found) throw new Error(`purchase ${id} not listed`);
-      return found;
-    }
-
-    function gift(cookie: string, count: number) {
-      return node.call<ErrorBody>({ method: 'POST', url: '/v1/gifts', headers: { cookie }, payload: { id: randomUUID(), liveId, giftId: 'rose', count } });
-    }
+    const listed = (cookie: string, id: string) => listedPurchase(node, cookie, id);
+    const gift = (cookie: string, count: number) => sendRoses(node, cookie, liveId, count);
 
     it('opens a Checkout Session per purchase, and the same one again for a retried purchase', async () => {
       const v = await signUpAs(node, { handle: 'sessions' });

@@ -27,6 +27,31 @@ export const ReconcileReport = z
   })
   .meta({ id: 'ReconcileReport' });
 
+export const ProviderReconcileReport = z
+  .object({
+    ok: z.boolean(),
+    provider: z.string().describe('Whose records were read: sandbox, stripe, or both (sandbox+stripe)'),
+    subjects: z.number().int().describe('Purchases and payouts compared'),
+    ourMovements: z.number().int(),
+    theirMovements: z.number().int(),
+    totals: z.record(z.string(), z.record(z.string(), z.object({ ours: z.string(), theirs: z.string() }))).describe('Per currency and kind (charge, refund, chargeback, payout)'),
+    fees: z.record(z.string(), z.string()).describe("The provider's fees per currency (not in our ledger)"),
+    skipped: z.number().int().describe('Our transfers not from a provider (the demo seed)'),
+    differences: z.array(
+      z.object({
+        kind: z.string(),
+        subject: z.string().describe('Our purchase or payout id'),
+        currency: z.string(),
+        ours: z.string(),
+        theirs: z.string(),
+        problem: z.enum(['missing_at_provider', 'missing_in_ledger', 'amount_differs']),
+        ourRefs: z.array(z.string()),
+        theirRefs: z.array(z.string()),
+      }),
+    ),
+  })
+  .meta({ id: 'ProviderReconcileReport' });
+
 // ---------------------------------------------------------------------------------------------
 // Users, as admins see them: standing (age, gifts, suspension, ban) and the role they can change.
 

@@ -6,11 +6,11 @@
 // SAME id, so a flaky network can never charge twice: the server answers `duplicate`.
 import type { z } from 'zod';
 import type { ApiToken, ApiTokenCreated, Me, Role, Scope, SessionCreated, SignUpBody } from '../protocol/accounts.js';
-import type { AdminCatalog, AdminPayoutPage, AdminUser, AdminUserPage, AuditPage, ReconcileReport } from '../protocol/admin.js';
+import type { AdminCatalog, AdminPayoutPage, AdminUser, AdminUserPage, AuditPage, ProviderReconcileReport, ReconcileReport } from '../protocol/admin.js';
 import type { CoinPrices, Purchase, PurchaseCreated, Wallet, WalletHistory } from '../protocol/coins.js';
 import type { Gift, GiftCatalog, GiftCreateBody, GiftUpdateBody, SentGift } from '../protocol/gifts.js';
 import type { Live, LivePage, LivePresence, LiveSummary, LiveThanks, LiveThanksPage, MyCreators, MyLiveThanks, ThankGiftersBody, ThankGiftersResult } from '../protocol/lives.js';
-import type { DiamondBalance, Payout, PayoutAccount, PayoutAccountCreateBody, PayoutList, PayoutStatus } from '../protocol/payouts.js';
+import type { DiamondBalance, OnboardingLink, Payout, PayoutAccount, PayoutAccountCreateBody, PayoutAccountList, PayoutList, PayoutStatus } from '../protocol/payouts.js';
 
 /** A refusal from the server, with the stable code to branch on (e.g. `insufficient_coins`). */
 export class LivegiftError extends Error {
@@ -258,7 +258,20 @@ export class LivegiftClient {
   }
 
   async payoutAccounts(): Promise<PayoutAccount[]> {
-    return (await this.request<{ accounts: PayoutAccount[] }>('GET', '/v1/me/payout-accounts')).accounts;
+    return (await this.payoutAccountList()).accounts;
+  }
+
+  /** Your payout accounts, and the kinds of account this server pays to (bank/paypal, or stripe). */
+  payoutAccountList(): Promise<z.infer<typeof PayoutAccountList>> {
+    return this.request('GET', '/v1/me/payout-accounts');
+  }
+
+  /**
+   * A fresh link to finish setting up a Stripe payout account (it expires within minutes: open it at once).
+   * @example location.href = (await lg.payoutAccountOnboardingLink(account.id)).url;
+   */
+  payoutAccountOnboardingLink(id: string): Promise<z.infer<typeof OnboardingLink>> {
+    return this.request('POST', `/v1/me/payout-accounts/${encodeURIComponent(id)}/onboarding-link`);
   }
 
   addPayoutAccount(body: z.input<typeof PayoutAccountCreateBody>): Promise<PayoutAccount> {
@@ -290,6 +303,20 @@ export class LivegiftClient {
 
   reconcile(): Promise<z.infer<typeof ReconcileReport>> {
     return this.request('POST', '/v1/admin/reconcile');
+  }
+
+  /** Our FIAT ledgers against the payment and payout providers' own records (Stripe's, or the sandbox's). */
+  reconcileWithProvider(): Promise<z.infer<typeof ProviderReconcileReport>> {
+    return this.request('POST', '/v1/admin/reconcile/provider');
+  }
+
+  /**
+   * Lifts a gifting freeze (after a lost dispute), or holds / releases a creator's diamonds for review;
+   * a reason is needed to freeze or hold, and the user sees it.
+   * @example await lg.reviewUser(id, { payoutsHeld: true, reason: 'Unusual gifts from new accounts' })
+   */
+  reviewUser(userId: string, change: { giftingFrozen?: boolean; payoutsHeld?: boolean; reason?: string }): Promise<AdminUser> {
+    return this.request('PATCH', `/v1/admin/users/${encodeURIComponent(userId)}`, { body: change });
   }
 
   /**

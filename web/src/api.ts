@@ -1,14 +1,20 @@
 // The one API client of the web app (the SDK, over the page's own origin: the browser sends the
 // session cookie), and errors in words a person understands.
+import type { z } from 'zod';
+import type { PayoutAccountList } from '../../src/protocol/payouts.js';
 import { LivegiftClient, LivegiftError } from '../../src/sdk/livegift-client.js';
 
 export const api = new LivegiftClient({ baseUrl: location.origin });
+
+export type PayoutAccounts = z.infer<typeof PayoutAccountList>;
+export type PayoutAccountKind = PayoutAccounts['kinds'][number];
 
 const FRIENDLY: Record<string, string> = {
   unauthenticated: 'Please log in first.',
   invalid_credentials: 'That handle or email and password do not match.',
   insufficient_coins: 'You need more coins for that.',
   rate_limited: 'That was a lot at once. Wait a moment and try again.',
+  payout_account_not_ready: 'Finish setting up this account with Stripe first, then redeem to it.',
   network: 'We could not reach Livegift. Check your connection and try again.',
 };
 

@@ -15,6 +15,7 @@ import {
   AuditPage,
   AuditQuery,
   encodeAdminPayoutCursor,
+  ProviderReconcileReport,
   ReconcileReport,
   UpdateUserBody,
   UserIdParams,
@@ -70,6 +71,19 @@ export function adminRoutes(services: Services): FastifyPluginAsync {
       const actor = requireRole(request, ['admin'], 'admin');
       const r = await services.reconcileLedger({ actor });
       return { ...r, problems: [...r.problems] };
+    });
+
+    app.post('/v1/admin/reconcile/provider', {
+      schema: {
+        tags: ['admin'],
+        summary: "Compare the FIAT ledgers with the payment and payout providers' own records (admin); the same as `livegift reconcile --provider`",
+        security,
+        response: { 200: ProviderReconcileReport, ...errors },
+      },
+    }, async (request) => {
+      const actor = requireRole(request, ['admin'], 'admin');
+      const r = await services.reconcileWithProvider({ actor });
+      return { ...r, differences: r.differences.map((d) => ({ ...d, ourRefs: [...d.ourRefs], theirRefs: [...d.theirRefs] })) };
     });
 
     app.get('/v1/admin/users', {

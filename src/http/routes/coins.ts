@@ -46,7 +46,7 @@ export function coinsRoutes(services: Services): FastifyPluginAsync {
       schema: { tags: ['coins'], summary: 'One purchase; an unfinished one is checked with the provider first', security, params: z.object({ id: z.string().max(64) }), response: { 200: PurchaseView, ...errors } },
     }, async (request) => {
       const principal = requirePrincipal(request, 'read');
-      return presentPurchase(await services.confirmPurchase({ purchaseId: request.params.id, userId: principal.userId }));
+      return presentPurchase(await services.withNetting(await services.confirmPurchase({ purchaseId: request.params.id, userId: principal.userId })));
     });
 
     // Where the provider sends the buyer's browser back. It asks the provider (a verified lookup),

@@ -9,20 +9,11 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../../../test/support/databases.js';
 import { openTestNode, signUpAs, type TestNode } from '../../../test/support/livegift.js';
+import { balanceOf, coinsOf, creatorOnAir, listedPurchase, sendRoses, type ErrorBody, type PurchaseBody } from '../../../test/support/money.js';
 import { fiatAccounts, SystemAccounts, userAccounts } from '../../domain/accounts.js';
-import { availableOf } from '../../domain/ledger.js';
 import { sign } from '../../payments/webhook-signature.js';
 
 const SECRET = 'test-webhook-secret-0123456789';
-
-interface ErrorBody {
-  error: { code: string; message: string };
-}
-interface PurchaseBody {
-  id: string;
-  status: string;
-  moneyBack?: { refundedMinor: number; chargedBackMinor: number; coinsReversed: number; coinsAlreadyGifted: number } | null;
-}
 
 for (const dialect of DIALECTS) {
   describe.skipIf(!dialect.available)(`money back after purchases on ${dialect.name}`, () => {
@@ -35,21 +26,14 @@ for (const dialect of DIALECTS) {
       node = await openTestNode(dialect, { SANDBOX_WEBHOOK_SECRET: SECRET, PUBLIC_URL: 'http://livegift.test' });
       admin = await signUpAs(node, { handle: 'moneyadmin' });
       await node.storage.db.updateTable('users').set({ role: 'admin' }).where('id', '=', admin.userId).execute();
-      creator = await signUpAs(node, { handle: 'moneycreator' });
-      await node.call({ method: 'PUT', url: '/v1/me/gifts', headers: { cookie: creator.cookie }, payload: { enabled: true } });
-      liveId = randomUUID();
-      const now = node.clock.nowMs();
-      await node.storage.db.insertInto('lives').values({ id: liveId, creator_id: creator.userId, title: 'Money LIVE', status: 'live', started_at_ms: now, creator_seen_at_ms: now, peak_viewers: 0 }).execute();
+      ({ creator, liveId } = await creatorOnAir(node, 'moneycreator'));
     });
     afterAll(async () => {
       await node.drop();
     });
 
-    async function balance(accountId: string): Promise<bigint> {
-      const a = await node.storage.ledger.getAccount(accountId);
-      return a ? availableOf(a) : 0n;
-    }
-    const coins = (userId: string) => balance(userAccounts(userId).coins.id);
+    const balance = (accountId: string) => balanceOf(node, accountId);
+    const coins = (userId: string) => coinsOf(node, userId);
 
     /** Buys a package through the sandbox checkout page's Pay button. */
     async function bought(cookie: string, packageId: string): Promise<{ id: string; ref: string }> {
@@ -65,16 +49,8 @@ for (const dialect of DIALECTS) {
       return node.app.inject({ method: 'POST', url: `/sandbox/checkout/${ref}/${action}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: form });
     }
 
-    async function gift(cookie: string, count: number) {
-      return node.call<ErrorBody>({ method: 'POST', url: '/v1/gifts', headers: { cookie }, payload: { id: randomUUID(), liveId, giftId: 'rose', count } });
-    }
-
-    async function purchase(cookie: string, id: string): Promise<PurchaseBody> {
-      const list = await node.call<{ purchases: PurchaseBody[] }>({ method: 'GET', url: '/v1/purchases?limit=50', headers: { cookie } });
-      const found = list.body.purchases.find((p) => p.id === id);
-      if (!found) throw new Error(`purchase ${id} not listed`);
-      return found;
-    }
+    const gift = (cookie: string, count: number) => sendRoses(node, cookie, liveId, count);
+    const purchase = (cookie: string, id: string) => listedPurchase(node, cookie, id);
 
     /** Changes the sandbox's own record of a checkout, as the provider itself would have. */
     async function provider(ref: string, set: Record<string, unknown>) {
@@ -170,6 +146,8 @@ for (const dialect of DIALECTS) {
       expect(frozen.body.error.code).toBe('gifting_frozen');
       const me = await node.call<{ giftingFrozen: { reason: string } | null }>({ method: 'GET', url: '/v1/me', headers: { cookie: v.cookie } });
       expect(me.body.giftingFrozen?.reason).toMatch(/charged back/);
+      const one = await node.call<PurchaseBody>({ method: 'GET', url: `/v1/purchases/${p.id}`, headers: { cookie: v.cookie } });
+      expect(one.body).toMatchObject({ status: 'dispute_lost', moneyBack: { chargedBackMinor: 499, coinsReversed: 350 } });
 
       // Only an admin lifts it, and it is in the audit log.
       const byViewer = await node.call<ErrorBody>({ method: 'PATCH', url: `/v1/admin/users/${v.userId}`, headers: { cookie: v.cookie }, payload: { giftingFrozen: false } });
@@ -240,6 +218,10 @@ for (const dialect of DIALECTS) {
       expect(report.differences).toEqual([]);
       expect(report).toMatchObject({ ok: true, provider: 'sandbox' });
       expect(report.subjects).toBeGreaterThan(8);
+      const viaAdmin = await node.call<{ ok: boolean; provider: string }>({ method: 'POST', url: '/v1/admin/reconcile/provider', headers: { cookie: admin.cookie } });
+      expect(viaAdmin.body).toMatchObject({ ok: true, provider: 'sandbox' });
+      const viaCreator = await node.call<ErrorBody>({ method: 'POST', url: '/v1/admin/reconcile/provider', headers: { cookie: creator.cookie } });
+      expect(viaCreator.status).toBe(403);
 
       // A refund the provider made that never reached us is a difference.
       const v = await signUpAs(node, { handle: 'lostwebhook' });

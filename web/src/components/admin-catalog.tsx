@@ -7,7 +7,7 @@ import type { Gift } from '../../../src/protocol/gifts.js';
 import { api, explain } from '../api.js';
 import { formatCount, formatWhen } from './balance-format.js';
 import { LoadError, Skeleton, useLoader } from './load.js';
-import { StatusPill } from './balance-recharge.js';
+import { StatusPill } from './status-pill.js';
 
 type GiftUpdate = Parameters<typeof api.updateGift>[1];
 type GiftCreate = Parameters<typeof api.createGift>[0];

@@ -6,7 +6,7 @@ import type { AdminPayout } from '../../../src/protocol/admin.js';
 import { api, explain } from '../api.js';
 import { formatCount, formatMoney, formatWhen } from './balance-format.js';
 import { LoadError, Skeleton } from './load.js';
-import { StatusPill } from './balance-recharge.js';
+import { StatusPill } from './status-pill.js';
 
 type Status = AdminPayout['status'];
 const STATUSES: readonly Status[] = ['requested', 'processing', 'paid', 'failed'];

@@ -1,12 +1,14 @@
 // Users on the admin page: search by handle, name or email, filter by role, see each user's
-// standing (age, LIVE Gifts, LIVE suspension, ban — read-only here) and change their role.
+// standing (age, LIVE Gifts, LIVE suspension, ban — read-only here; gifting paused and diamonds on
+// hold, with their reasons), change their role, and review money risks (admin-user-review.tsx).
 import { useEffect, useState } from 'react';
 import type { Me } from '../../../src/protocol/accounts.js';
 import type { AdminUser } from '../../../src/protocol/admin.js';
 import { api, explain } from '../api.js';
 import { formatWhen } from './balance-format.js';
 import { LoadError, Skeleton } from './load.js';
-import { StatusPill } from './balance-recharge.js';
+import { UserReviewActions, UserReviewNotes } from './admin-user-review.js';
+import { StatusPill } from './status-pill.js';
 
 type Role = AdminUser['role'];
 const ROLES: readonly Role[] = ['user', 'moderator', 'admin'];
@@ -98,6 +100,8 @@ export function UsersAdmin({ me }: { me: Me }) {
 function UserRow({ user, isMe, onChanged }: { user: AdminUser; isMe: boolean; onChanged: (u: AdminUser) => void }) {
   const [busy, setBusy] = useState(false);
   const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
+  // Asking why before holding the diamonds: opened beside the role, answered in the row.
+  const [holding, setHolding] = useState(false);
 
   async function changeRole(role: Role) {
     setBusy(true);
@@ -127,9 +131,14 @@ function UserRow({ user, isMe, onChanged }: { user: AdminUser; isMe: boolean; on
           ) : null}
           {user.banned ? <StatusPill tone="bad">{`Banned${user.banReason !== null ? `: ${user.banReason}` : ''}`}</StatusPill> : null}
         </span>
+        <UserReviewNotes user={user} />
+        <UserReviewActions user={user} onChanged={onChanged} holding={holding} onHolding={setHolding} />
         {note !== null ? <span className={note.ok ? 'ok-text' : 'error'} role={note.ok ? 'status' : 'alert'}>{note.text}</span> : null}
       </span>
       <span className="row-side">
+        {user.payoutsHeld === null && !holding ? (
+          <button type="button" className="button ghost small" onClick={() => { setHolding(true); }}>Hold diamonds</button>
+        ) : null}
         <label className="inline-select">
           <span className="visually-hidden">Role of @{user.handle}</span>
           <select

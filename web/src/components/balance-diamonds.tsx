@@ -1,13 +1,20 @@
-// Diamonds on the balance page: what they are worth, on hold vs available, the payout accounts,
-// redeem, and the payouts moving requested → processing → paid (or failed, diamonds returned),
+// Diamonds on the balance page: what they are worth, on hold vs available, redeem (refused, with the
+// reason, while an admin holds the diamonds for review; only to accounts that are ready), the payout
+// accounts, and the payouts moving requested → processing → paid (or failed, diamonds returned),
 // followed live while any is still on its way.
 import { useEffect, useRef, useState, type SyntheticEvent } from 'react';
-import type { DiamondBalance, Payout, PayoutAccount } from '../../../src/protocol/payouts.js';
+import type { Me } from '../../../src/protocol/accounts.js';
+import type { DiamondBalance, Payout } from '../../../src/protocol/payouts.js';
 import { newClientId } from '../../../src/sdk/livegift-client.js';
-import { api, explain } from '../api.js';
+import { api, explain, LivegiftError, type PayoutAccounts } from '../api.js';
+import { useSession } from '../session.js';
 import { formatCount, formatMicroUsd, formatMoney, formatWhen } from './balance-format.js';
+import { BackFromStripe, PayoutAccountsSection } from './balance-payout-accounts.js';
 import { LoadError, Skeleton, useLoader, type Loader } from './load.js';
-import { StatusPill } from './balance-recharge.js';
+import { StatusPill } from './status-pill.js';
+
+/** The admin's hold on the creator's diamonds, if any: since when and why. */
+type Held = Me['payoutsHeld'];
 
 /** What `diamonds` are worth in cents, rounded down as the server pays them. */
 function diamondsMinor(diamonds: number, microUsdEach: number): number {
@@ -17,9 +24,9 @@ function diamondsMinor(diamonds: number, microUsdEach: number): number {
 const UNFINISHED: readonly Payout['status'][] = ['requested', 'processing'];
 const PAYOUT_POLL_MS = 3_000;
 
-export function DiamondsPanel() {
+export function DiamondsPanel({ held }: { held: Held }) {
   const balance = useLoader(() => api.diamonds(), 'diamonds');
-  const accounts = useLoader(() => api.payoutAccounts(), 'accounts');
+  const accounts = useLoader(() => api.payoutAccountList(), 'accounts');
   const payouts = useLoader(() => api.payouts({ limit: 20 }), 'payouts');
 
   // Live status: ask again while any payout is still on its way; when one finishes, the balance
@@ -38,8 +45,10 @@ export function DiamondsPanel() {
 
   return (
     <>
+      <BackFromStripe accounts={accounts} />
       <DiamondSummary balance={balance} />
       <Redeem
+        held={held}
         balance={balance}
         accounts={accounts}
         onRedeemed={(payout) => {
@@ -48,8 +57,8 @@ export function DiamondsPanel() {
           reloadBalance({ quiet: true });
         }}
       />
-      <PayoutAccounts accounts={accounts} />
-      <PayoutHistory payouts={payouts} accounts={accounts} />
+      <PayoutAccountsSection accounts={accounts} />
+      <PayoutHistory payouts={payouts} accounts={accounts} held={held} />
     </>
   );
 }
@@ -93,7 +102,8 @@ function DiamondSummary({ balance }: { balance: Loader<DiamondBalance> }) {
   );
 }
 
-function Redeem({ balance, accounts, onRedeemed }: { balance: Loader<DiamondBalance>; accounts: Loader<PayoutAccount[]>; onRedeemed: (p: Payout) => void }) {
+function Redeem({ held, balance, accounts, onRedeemed }: { held: Held; balance: Loader<DiamondBalance>; accounts: Loader<PayoutAccounts>; onRedeemed: (p: Payout) => void }) {
+  const { refresh } = useSession();
   const [accountId, setAccountId] = useState('');
   const [amountText, setAmountText] = useState('');
   const [busy, setBusy] = useState(false);
@@ -105,8 +115,10 @@ function Redeem({ balance, accounts, onRedeemed }: { balance: Loader<DiamondBala
 
   if (balance.loaded.state !== 'ready' || accounts.loaded.state !== 'ready') return null;
   const b = balance.loaded.value;
-  const list = accounts.loaded.value;
-  const chosen = list.find((a) => a.id === accountId) ?? list[0];
+  const list = accounts.loaded.value.accounts;
+  // An account still being set up at its provider cannot be paid to yet: shown, not chosen.
+  const ready = list.filter((a) => a.status === 'ready');
+  const chosen = ready.find((a) => a.id === accountId) ?? ready[0];
   const most = Math.min(b.available, b.payout.todayRemainingDiamonds);
   const diamonds = /^\d{1,12}$/.test(amountText.trim()) ? Number(amountText.trim()) : null;
   const worth = diamonds !== null ? diamondsMinor(diamonds, b.diamondValueMicroUsd) : null;
@@ -119,7 +131,7 @@ function Redeem({ balance, accounts, onRedeemed }: { balance: Loader<DiamondBala
 
   async function redeem(event: SyntheticEvent<HTMLFormElement>) {
     event.preventDefault();
-    if (!chosen || diamonds === null || problem !== null) return;
+    if (held !== null || !chosen || diamonds === null || problem !== null) return;
     const key = `${chosen.id}:${diamonds}`;
     if (attempt.current?.key !== key) attempt.current = { key, id: newClientId() };
     setBusy(true);
@@ -133,6 +145,8 @@ function Redeem({ balance, accounts, onRedeemed }: { balance: Loader<DiamondBala
       onRedeemed(payout);
     } catch (e) {
       setError(explain(e));
+      // Held since the page was read: the session says so now, and the page with it.
+      if (e instanceof LivegiftError && e.code === 'payouts_on_hold') void refresh();
     } finally {
       setBusy(false);
     }
@@ -143,8 +157,15 @@ function Redeem({ balance, accounts, onRedeemed }: { balance: Loader<DiamondBala
       <h3 id="redeem-title">Redeem</h3>
       {/* Said above the form's branches: a redeem of everything leaves too little for the form, and the news must stay. */}
       {done !== null ? <p className="ok-text" role="status">{done}</p> : null}
-      {list.length === 0 ? (
+      {held !== null ? (
+        <>
+          <p className="notice" id="redeem-held">Redeeming is paused while your diamonds are held for review: {held.reason}</p>
+          <button type="submit" className="button wide" disabled aria-describedby="redeem-held">Redeem</button>
+        </>
+      ) : list.length === 0 ? (
         <p className="empty muted">Add a payout account below, then redeem your available diamonds to it.</p>
+      ) : ready.length === 0 ? (
+        <p className="empty muted">Finish setting up your payout account with Stripe below, then redeem your available diamonds to it.</p>
       ) : b.available < b.payout.minimumDiamonds ? (
         <p className="empty muted">
           You can redeem from {formatCount(b.payout.minimumDiamonds)} available diamonds ({formatMoney(b.payout.minimumMinor, b.value.currency)}). You have{' '}
@@ -155,7 +176,9 @@ function Redeem({ balance, accounts, onRedeemed }: { balance: Loader<DiamondBala
           <label className="field">
             Pay to
             <select value={chosen?.id ?? ''} onChange={(e) => { setAccountId(e.target.value); }}>
-              {list.map((a) => <option key={a.id} value={a.id}>{a.label}</option>)}
+              {list.map((a) => (
+                <option key={a.id} value={a.id} disabled={a.status !== 'ready'}>{a.status === 'ready' ? a.label : `${a.label} (finish setup first)`}</option>
+              ))}
             </select>
           </label>
           <label className="field">
@@ -187,120 +210,11 @@ function Redeem({ balance, accounts, onRedeemed }: { balance: Loader<DiamondBala
   );
 }
 
-function PayoutAccounts({ accounts }: { accounts: Loader<PayoutAccount[]> }) {
-  const [adding, setAdding] = useState(false);
-  const [kind, setKind] = useState<'bank' | 'paypal'>('bank');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [confirming, setConfirming] = useState<string | null>(null);
-  const [removeError, setRemoveError] = useState<string | null>(null);
-
-  async function add(event: SyntheticEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const text = (name: string) => {
-      const v = form.get(name);
-      return typeof v === 'string' ? v.trim() : '';
-    };
-    setBusy(true);
-    setError(null);
-    try {
-      const account = await api.addPayoutAccount(
-        kind === 'bank' ? { kind, holderName: text('holderName'), accountNumber: text('accountNumber') } : { kind, email: text('email') },
-      );
-      accounts.set((list) => [...list, account]);
-      setAdding(false);
-    } catch (e) {
-      setError(explain(e));
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  async function remove(account: PayoutAccount) {
-    setRemoveError(null);
-    try {
-      await api.removePayoutAccount(account.id);
-      accounts.set((list) => list.filter((a) => a.id !== account.id));
-    } catch (e) {
-      setRemoveError(explain(e));
-    } finally {
-      setConfirming(null);
-    }
-  }
-
-  return (
-    <section aria-labelledby="accounts-title">
-      <div className="section-head">
-        <h3 id="accounts-title">Payout accounts</h3>
-        {!adding ? (
-          <button type="button" className="button ghost small" onClick={() => { setAdding(true); setError(null); }}>Add account</button>
-        ) : null}
-      </div>
-      {accounts.loaded.state === 'loading' ? (
-        <Skeleton rows={1} label="Loading payout accounts" />
-      ) : accounts.loaded.state === 'error' ? (
-        <LoadError message={accounts.loaded.message} onRetry={() => { accounts.reload(); }} />
-      ) : accounts.loaded.value.length === 0 && !adding ? (
-        <p className="empty muted">No payout account yet. Add a bank account or PayPal to get paid.</p>
-      ) : (
-        <ul className="rows" aria-label="Your payout accounts">
-          {accounts.loaded.value.map((a) => (
-            <li key={a.id} className="row">
-              <span className="row-main">
-                <strong>{a.label}</strong>
-                <span className="muted">{a.kind === 'bank' ? (a.holderName ?? 'Bank account') : 'PayPal'} · added {formatWhen(a.createdAtMs)}</span>
-              </span>
-              <span className="row-side">
-                {confirming === a.id ? (
-                  <>
-                    <button type="button" className="button small danger" onClick={() => void remove(a)}>Remove {a.label}</button>
-                    <button type="button" className="button ghost small" onClick={() => { setConfirming(null); }}>Keep</button>
-                  </>
-                ) : (
-                  <button type="button" className="button ghost small" aria-label={`Remove ${a.label}`} onClick={() => { setConfirming(a.id); }}>Remove</button>
-                )}
-              </span>
-            </li>
-          ))}
-        </ul>
-      )}
-      {removeError !== null ? <p className="error" role="alert">{removeError}</p> : null}
-      {adding ? (
-        <form className="form sub-form" onSubmit={(e) => void add(e)} aria-label="Add a payout account">
-          <fieldset className="segmented">
-            <legend className="visually-hidden">Account type</legend>
-            <label><input type="radio" name="kind" checked={kind === 'bank'} onChange={() => { setKind('bank'); }} /> Bank account</label>
-            <label><input type="radio" name="kind" checked={kind === 'paypal'} onChange={() => { setKind('paypal'); }} /> PayPal</label>
-          </fieldset>
-          {kind === 'bank' ? (
-            <>
-              <label>Account holder<input name="holderName" autoComplete="name" required maxLength={70} /></label>
-              <label>
-                Account number (IBAN)
-                <input name="accountNumber" autoComplete="off" required minLength={8} maxLength={50} spellCheck={false} />
-                <small className="muted">Only the last 4 characters are kept on Livegift; the full number goes to the payout provider.</small>
-              </label>
-            </>
-          ) : (
-            <label>PayPal email<input name="email" type="email" autoComplete="email" required maxLength={254} /></label>
-          )}
-          {error !== null ? <p className="error" role="alert">{error}</p> : null}
-          <div className="button-row">
-            <button type="submit" className="button" disabled={busy}>{busy ? 'Adding…' : 'Add account'}</button>
-            <button type="button" className="button ghost" onClick={() => { setAdding(false); setError(null); }}>Cancel</button>
-          </div>
-        </form>
-      ) : null}
-    </section>
-  );
-}
-
 const PAYOUT_STEPS: readonly Payout['status'][] = ['requested', 'processing', 'paid'];
 const PAYOUT_LABEL: Readonly<Record<Payout['status'], string>> = { requested: 'Requested', processing: 'Processing', paid: 'Paid', failed: 'Failed' };
 
-function PayoutHistory({ payouts, accounts }: { payouts: Loader<Payout[]>; accounts: Loader<PayoutAccount[]> }) {
-  const labels = new Map(accounts.loaded.state === 'ready' ? accounts.loaded.value.map((a) => [a.id, a.label]) : []);
+function PayoutHistory({ payouts, accounts, held }: { payouts: Loader<Payout[]>; accounts: Loader<PayoutAccounts>; held: Held }) {
+  const labels = new Map(accounts.loaded.state === 'ready' ? accounts.loaded.value.accounts.map((a) => [a.id, a.label]) : []);
   return (
     <section aria-labelledby="payouts-title">
       <h3 id="payouts-title">Payouts</h3>
@@ -330,6 +244,7 @@ function PayoutHistory({ payouts, accounts }: { payouts: Loader<Payout[]>; accou
                       ))}
                     </ol>
                   )}
+                  {held !== null && p.status === 'requested' ? <span className="muted">Waiting: not sent while your diamonds are held for review.</span> : null}
                 </span>
                 <span className="row-side">
                   <StatusPill tone={p.status === 'paid' ? 'ok' : p.status === 'failed' ? 'bad' : 'wait'}>{PAYOUT_LABEL[p.status]}</StatusPill>

@@ -1,13 +1,16 @@
-// Coins on the balance page: recharge (packages as tiles, a custom amount, the split shown before
-// paying, then the provider's checkout), the purchase just made followed until it settles, and the
-// purchase history.
+// Coins on the balance page: recharge (packages as tiles in the buyer's currency, a custom amount,
+// the split shown before paying, then the provider's checkout), and the purchase just made followed
+// until it settles.
 import { useEffect, useRef, useState, type SyntheticEvent } from 'react';
 import type { CoinPrices, Purchase } from '../../../src/protocol/coins.js';
 import { newClientId } from '../../../src/sdk/livegift-client.js';
 import { api, explain, LivegiftError } from '../api.js';
-import { customPriceMinor, formatCount, formatMoney, formatWhen } from './balance-format.js';
-import { LoadError, Skeleton, useLoader } from './load.js';
+import { customPriceMinor, formatCount, formatMoney } from './balance-format.js';
+import { PURCHASE_STATUS } from './balance-purchases.js';
+import { coinPricesFor } from './coin-prices.js';
 import { walletChanged } from './coins.js';
+import { LoadError, Skeleton, useLoader } from './load.js';
+import { preferredCurrency } from './locale-region.js';
 
 // ---------------------------------------------------------------------------------------------
 // The purchase the buyer left for the checkout with, remembered for this tab so the balance page
@@ -41,25 +44,14 @@ export function forgetPurchase(id: string): void {
 
 const UNSETTLED: readonly Purchase['status'][] = ['created', 'pending'];
 
-export const PURCHASE_STATUS: Readonly<Record<Purchase['status'], { label: string; tone: 'ok' | 'wait' | 'bad' | 'plain' }>> = {
-  created: { label: 'Not paid', tone: 'plain' },
-  pending: { label: 'Confirming', tone: 'wait' },
-  paid: { label: 'Paid', tone: 'ok' },
-  declined: { label: 'Declined', tone: 'bad' },
-  refunded: { label: 'Refunded', tone: 'plain' },
-  disputed: { label: 'Disputed', tone: 'wait' },
-  dispute_lost: { label: 'Charged back', tone: 'bad' },
-  dispute_won: { label: 'Paid', tone: 'ok' },
-};
-
 // ---------------------------------------------------------------------------------------------
 // Recharge.
 
 type Choice = { readonly kind: 'package'; readonly id: string } | { readonly kind: 'custom' };
 
 export function Recharge() {
-  const [currency, setCurrency] = useState('USD');
-  const prices = useLoader(() => api.coinPrices(currency), currency);
+  const [wanted, setWanted] = useState(preferredCurrency);
+  const prices = useLoader(() => coinPricesFor(wanted), wanted);
   const [choice, setChoice] = useState<Choice | null>(null);
   const [customText, setCustomText] = useState('');
   const [busy, setBusy] = useState(false);
@@ -71,6 +63,8 @@ export function Recharge() {
   if (prices.loaded.state === 'loading') return <Skeleton rows={2} label="Loading coin prices" />;
   if (prices.loaded.state === 'error') return <LoadError message={prices.loaded.message} onRetry={() => { prices.reload(); }} />;
   const list: CoinPrices = prices.loaded.value;
+  // The currency the prices came in: the one asked for, unless coins are not sold in it here.
+  const currency = list.currency;
   const base = list.packages[0];
   const customCoins = /^\d{1,9}$/.test(customText.trim()) ? Number(customText.trim()) : null;
   const customValid = customCoins !== null && customCoins >= list.custom.minCoins && customCoins <= list.custom.maxCoins;
@@ -109,7 +103,7 @@ export function Recharge() {
             <select
               value={currency}
               onChange={(e) => {
-                setCurrency(e.target.value);
+                setWanted(e.target.value);
                 setChoice(null);
               }}
             >
@@ -245,7 +239,7 @@ export function PurchaseTracker({ purchaseId, onSettled, onDismiss }: { purchase
     : purchase.status === 'created' ? `Waiting for your payment of ${what}… If you left the checkout, nothing was charged.`
     : purchase.status === 'declined' ? `The payment for ${what} was declined. Nothing was charged.`
     : purchase.status === 'refunded' ? `The purchase of ${what} was refunded.`
-    : `The purchase of ${what} is ${PURCHASE_STATUS[purchase.status].label.toLowerCase()}.`;
+    : `${PURCHASE_STATUS[purchase.status].label}: the purchase of ${what}.`;
 
   return (
     <div className={`tracker ${error !== null && purchase === null ? 'bad' : tone}`} role="status" aria-live="polite">
@@ -259,42 +253,4 @@ export function PurchaseTracker({ purchaseId, onSettled, onDismiss }: { purchase
       ) : null}
     </div>
   );
-}
-
-// ---------------------------------------------------------------------------------------------
-// Purchase history.
-
-export function PurchaseHistory({ version }: { version: number }) {
-  const purchases = useLoader(() => api.purchases({ limit: 20 }), String(version));
-  return (
-    <section aria-labelledby="purchases-title">
-      <h3 id="purchases-title">Purchases</h3>
-      {purchases.loaded.state === 'loading' ? (
-        <Skeleton label="Loading purchases" />
-      ) : purchases.loaded.state === 'error' ? (
-        <LoadError message={purchases.loaded.message} onRetry={() => { purchases.reload(); }} />
-      ) : purchases.loaded.value.length === 0 ? (
-        <p className="empty muted">No purchases yet. Choose a package above to get your first coins.</p>
-      ) : (
-        <ul className="rows" aria-label="Your purchases">
-          {purchases.loaded.value.map((p) => (
-            <li key={p.id} className="row">
-              <span className="row-main">
-                <strong className="num"><span className="coin-icon" aria-hidden="true" /> {formatCount(p.coins)} coins</strong>
-                <span className="muted">{formatWhen(p.createdAtMs)}</span>
-              </span>
-              <span className="row-side">
-                <span className="num">{formatMoney(p.amountMinor, p.currency)}</span>
-                <StatusPill tone={PURCHASE_STATUS[p.status].tone}>{PURCHASE_STATUS[p.status].label}</StatusPill>
-              </span>
-            </li>
-          ))}
-        </ul>
-      )}
-    </section>
-  );
-}
-
-export function StatusPill({ tone, children }: { tone: 'ok' | 'wait' | 'bad' | 'plain'; children: string }) {
-  return <span className={`status-pill ${tone}`}>{children}</span>;
 }

@@ -5,13 +5,15 @@
 // comes back here with the same gift still selected — nothing is sent until the next tap.
 //
 // Also here: the gift button of the stage's bottom bar, which says why a viewer cannot send gifts
-// (logged out, under 18, their own LIVE, LIVE Gifts off) instead of disappearing.
+// (logged out, under 18, gifting paused for review, their own LIVE, LIVE Gifts off) instead of
+// disappearing.
 import { useEffect, useRef, useState, type CSSProperties, type Ref } from 'react';
 import type { Me, PublicUser } from '../../../src/protocol/accounts.js';
 import type { Purchase } from '../../../src/protocol/coins.js';
 import type { Gift } from '../../../src/protocol/gifts.js';
 import type { Live } from '../../../src/protocol/lives.js';
 import { Link } from '../router.js';
+import { useSession } from '../session.js';
 import type { CatalogState } from './catalog.js';
 import { useWallet, walletChanged } from './coins.js';
 import { CoinAmount } from './gift-coins.js';
@@ -19,6 +21,7 @@ import { useSenderSnapshot, type GiftSender } from './gift-sender.js';
 import { Sheet } from './gift-sheet.js';
 import type { GiftStage } from './gift-stage.js';
 import { RechargeSheet } from './recharge.js';
+import { reviewWords } from './review-words.js';
 import '../styles/gifting.css';
 
 // The LIVE page reads the catalog from here (with the panel that shows it).
@@ -44,6 +47,9 @@ export function giftBlockFor(me: Me | null | undefined, live: Live): GiftBlock |
   if (me === null) return { title: 'Log in to send gifts', text: 'Sending gifts needs an account (18 or older). Log in or sign up, then come back to this LIVE.', logIn: true };
   if (me.banned) return { title: 'Gifts are not available', text: 'Your account cannot send gifts.', logIn: false };
   if (!me.adult) return { title: 'Gifts are for 18+', text: 'You must be 18 or older to send gifts or buy coins. You can still watch, chat and send hearts.', logIn: false };
+  if (me.giftingFrozen !== null) {
+    return { title: 'Gifting is paused', text: `${reviewWords(me.giftingFrozen.reason, 'Our team will review your account and tell you when gifting resumes.')} You can still watch, chat and send hearts.`, logIn: false };
+  }
   if (me.id === live.creator.id) return { title: 'This is your LIVE', text: 'You cannot send gifts to yourself. Gifts from your viewers appear here and in your studio.', logIn: false };
   if (!live.giftsEnabled) return { title: 'LIVE Gifts are off', text: `${live.creator.displayName} has LIVE Gifts turned off, so gifts cannot be sent in this LIVE.`, logIn: false };
   return null;
@@ -116,6 +122,7 @@ export interface GiftPanelProps {
 
 export function GiftPanel({ choice, onChoice, catalog, onRetry, sender, stage, me, creatorName, onClose }: GiftPanelProps) {
   const wallet = useWallet();
+  const { refresh: refreshSession } = useSession();
   useSenderSnapshot(sender);
   const balance = sender.balance(wallet);
   const { giftId: selectedId, quantity } = choice;
@@ -177,6 +184,8 @@ export function GiftPanel({ choice, onChoice, catalog, onRetry, sender, stage, m
       setStreak((s) => (s?.key === key ? (s.count - quantity > 0 ? { ...s, count: s.count - quantity } : null) : s));
       if (outcome.code === 'insufficient_coins') openRecharge(outcome.shortfallCoins, what);
       else setMessage({ kind: 'error', text: outcome.message });
+      // Paused since the page was read: the session learns it, so the gift button explains from now on.
+      if (outcome.code === 'gifting_frozen') void refreshSession();
     });
     // A full-screen gift is for watching: the panel gives way to it.
     if (big) onClose();
@@ -277,7 +286,7 @@ export function GiftPanel({ choice, onChoice, catalog, onRetry, sender, stage, m
               {selected ? (
                 <>
                   {' '}<span className="sr-only">{label(selected, quantity)} for </span>
-                  <span className="send-cost num"><span className="coin-icon" aria-hidden="true" />{(selected.coins * quantity).toLocaleString('en-US')}<span className="sr-only"> coins</span></span>
+                  <span className="send-cost num"><span className="coin-icon" aria-hidden="true" />{(selected.coins * quantity).toLocaleString('en-US')}<span className="sr-only">{selected.coins * quantity === 1 ? ' coin' : ' coins'}</span></span>
                 </>
               ) : null}
             </>

@@ -17,6 +17,7 @@ import type { LiveRoomClient } from '../../../src/sdk/room-client.js';
 import { newClientId } from '../../../src/sdk/livegift-client.js';
 import { api, explain, LivegiftError } from '../api.js';
 import { walletChanged } from './coins.js';
+import { reviewWords } from './review-words.js';
 import type { GiftStage } from './gift-stage.js';
 
 export type SendOutcome =
@@ -136,5 +137,8 @@ function refusal(error: unknown, gift: Gift, count: number): Extract<SendOutcome
     };
   }
   if (code === 'live_not_on_air' || code === 'closed') return { ok: false, code, shortfallCoins: null, message: `${what} was not sent: this LIVE has ended.` };
+  if (code === 'gifting_frozen' && error instanceof LivegiftError) {
+    return { ok: false, code, shortfallCoins: null, message: `${what} was not sent. ${reviewWords(error.message, 'Gifting is paused until our team reviews your account.')}` };
+  }
   return { ok: false, code, shortfallCoins: null, message: `${what} was not sent. ${explain(error)}` };
 }

@@ -1,5 +1,6 @@
-// In-LIVE recharge: a sheet over the stage (the LIVE keeps playing) with the coin packages as tiles,
-// a custom amount, and the split of the money shown before paying. Pay opens the provider's checkout
+// In-LIVE recharge: a sheet over the stage (the LIVE keeps playing) with the coin packages as tiles
+// in the buyer's currency (from the browser's locale at first, with a small switch among the ones
+// the server sells), a custom amount, and the split of the money shown before paying. Pay opens the provider's checkout
 // in a new window (opened inside the tap, so no popup blocker stops it; a link if one does) and this
 // sheet asks the server about the purchase until it settles — coins are credited by the server from
 // the provider's word, never from this page. Paid: the opener returns to the gift panel.
@@ -7,8 +8,10 @@ import { useEffect, useRef, useState } from 'react';
 import type { CoinPrices, Purchase } from '../../../src/protocol/coins.js';
 import { api, explain } from '../api.js';
 import { customPriceMinor, formatMoney } from './balance-format.js';
+import { coinPricesFor } from './coin-prices.js';
 import { CoinAmount } from './gift-coins.js';
 import { Sheet } from './gift-sheet.js';
+import { preferredCurrency } from './locale-region.js';
 import '../styles/gifting.css';
 
 type Package = CoinPrices['packages'][number];
@@ -36,7 +39,9 @@ export interface RechargeProps {
 }
 
 export function RechargeSheet({ balance, neededCoins, forWhat, onPaid, onBack }: RechargeProps) {
+  const [wanted, setWanted] = useState(preferredCurrency);
   const [prices, setPrices] = useState<CoinPrices | null>(null);
+  const shown = useRef<CoinPrices | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
   const [choice, setChoice] = useState<string | null>(null);
@@ -52,11 +57,18 @@ export function RechargeSheet({ balance, neededCoins, forWhat, onPaid, onBack }:
   useEffect(() => {
     let cancelled = false;
     setLoadError(null);
-    api.coinPrices().then(
+    coinPricesFor(wanted).then(
       (p) => {
         if (cancelled) return;
+        // Another currency keeps the same choice: the package of as many coins, or the custom amount.
+        const before = shown.current?.packages;
+        shown.current = p;
         setPrices(p);
-        setChoice((current) => current ?? defaultPackage(p.packages, neededCoins)?.id ?? 'custom');
+        setChoice((current) => {
+          if (current === 'custom') return current;
+          const coins = before?.find((x) => x.id === current)?.coins;
+          return p.packages.find((x) => x.id === current || x.coins === coins)?.id ?? defaultPackage(p.packages, neededCoins)?.id ?? 'custom';
+        });
       },
       (e: unknown) => {
         if (!cancelled) setLoadError(explain(e));
@@ -65,7 +77,7 @@ export function RechargeSheet({ balance, neededCoins, forWhat, onPaid, onBack }:
     return () => {
       cancelled = true;
     };
-  }, [attempt, neededCoins]);
+  }, [attempt, neededCoins, wanted]);
 
   // Ask the server about the purchase until it is paid, declined, or we have asked long enough.
   const waitingId = phase.kind === 'waiting' ? phase.purchase.id : null;
@@ -114,6 +126,9 @@ export function RechargeSheet({ balance, neededCoins, forWhat, onPaid, onBack }:
   const customValid = prices !== null && Number.isInteger(customCoins) && customCoins >= prices.custom.minCoins && customCoins <= prices.custom.maxCoins;
   const customPrice = base && customValid ? customPriceMinor(customCoins, base) : null;
   const currency = prices?.currency ?? 'USD';
+  // The currency chosen in the switch; until its prices arrive, the ones shown are not payable.
+  const switchedTo = prices !== null && prices.currencies.includes(wanted) ? wanted : currency;
+  const stale = switchedTo !== currency;
   const priceMinor = choice === 'custom' ? customPrice : (chosen?.priceMinor ?? null);
 
   const pay = () => {
@@ -181,6 +196,17 @@ export function RechargeSheet({ balance, neededCoins, forWhat, onPaid, onBack }:
           You need <strong className="num">{neededCoins.toLocaleString('en-US')} more {neededCoins === 1 ? 'coin' : 'coins'}</strong>{forWhat !== null ? <> to send {forWhat}</> : null}.
         </p>
       ) : null}
+      {prices !== null && prices.currencies.length > 1 ? (
+        <fieldset className="currency-switch" aria-busy={stale && loadError === null}>
+          <legend>Pay in</legend>
+          {prices.currencies.map((c) => (
+            <label key={c} className="currency-option">
+              <input type="radio" name="recharge-currency" className="sr-only" value={c} checked={switchedTo === c} onChange={() => { setWanted(c); setError(null); }} />
+              <span>{c}</span>
+            </label>
+          ))}
+        </fieldset>
+      ) : null}
       {prices === null ? (
         loadError !== null ? (
           <div className="sheet-state" role="alert">
@@ -229,9 +255,15 @@ export function RechargeSheet({ balance, neededCoins, forWhat, onPaid, onBack }:
           <Split pkg={choice === 'custom' ? null : (chosen ?? null)} customCoins={customValid ? customCoins : null} example={prices.custom.example} priceMinor={priceMinor} currency={currency} />
         </>
       )}
+      {prices !== null && loadError !== null ? (
+        <div className="sheet-state" role="alert">
+          <p>We could not load the prices in {wanted}. {loadError}</p>
+          <button type="button" className="button small" onClick={() => { setAttempt((n) => n + 1); }}>Try again</button>
+        </div>
+      ) : null}
       {error !== null ? <p className="error sheet-error" role="alert">{error}</p> : null}
       <div className="sheet-actions">
-        <button type="button" className="button wide pay" disabled={priceMinor === null || phase.kind === 'starting'} aria-busy={phase.kind === 'starting'} onClick={pay}>
+        <button type="button" className="button wide pay" disabled={priceMinor === null || phase.kind === 'starting' || stale} aria-busy={phase.kind === 'starting'} onClick={pay}>
           {phase.kind === 'starting' ? 'Opening the checkout…' : priceMinor !== null ? `Pay ${formatMoney(priceMinor, currency)}` : 'Pay'}
         </button>
         <p className="fineprint">You pay on the checkout page in a new window. Coins have no cash value and gifts are final.</p>

@@ -1,13 +1,16 @@
 // Balance: coins (the wallet, recharge through the provider's checkout, the purchase just made
-// followed until it settles, purchase history) and diamonds (on hold vs available and what they are
-// worth, payout accounts, redeem, payouts with their live status). Under-18 accounts are told why
-// buying coins and collecting diamonds are not open to them; signed-out visitors are asked to log in.
+// followed until it settles, purchase history with any money that came back) and diamonds (on hold
+// vs available and what they are worth, payout accounts, redeem, payouts with their live status).
+// An account under review is told why (gifting paused, diamonds held); under-18 accounts are told
+// why buying coins and collecting diamonds are not open to them; signed-out visitors are asked to log in.
 import { useState } from 'react';
 import type { Me } from '../../../src/protocol/accounts.js';
 import { DiamondsPanel } from '../components/balance-diamonds.js';
+import { AccountReviews } from '../components/balance-reviews.js';
 import { formatCount } from '../components/balance-format.js';
 import { Skeleton } from '../components/load.js';
-import { forgetPurchase, PurchaseHistory, PurchaseTracker, Recharge, rememberedPurchase } from '../components/balance-recharge.js';
+import { PurchaseHistory } from '../components/balance-purchases.js';
+import { forgetPurchase, PurchaseTracker, Recharge, rememberedPurchase } from '../components/balance-recharge.js';
 import { useWallet } from '../components/coins.js';
 import { Link, navigate, useLocation } from '../router.js';
 import { useSession } from '../session.js';
@@ -58,6 +61,7 @@ function Balance({ me }: { me: Me }) {
       {tracked !== null && me.adult ? (
         <PurchaseTracker purchaseId={tracked} onSettled={() => { setHistoryVersion((n) => n + 1); }} onDismiss={dismiss} />
       ) : null}
+      <AccountReviews me={me} />
       {!me.adult ? (
         <p className="notice" role="note">
           Because you are under 18, buying coins and collecting diamonds are not available on your account. You can still watch
@@ -84,7 +88,7 @@ function Balance({ me }: { me: Me }) {
         <section className="card account-card" aria-labelledby="diamonds-title">
           <h2 id="diamonds-title">Diamonds</h2>
           {me.adult ? (
-            <DiamondsPanel />
+            <DiamondsPanel held={me.payoutsHeld} />
           ) : (
             <p className="empty muted">Collecting and redeeming diamonds is for creators 18 and older.</p>
           )}
