@@ -276,6 +276,37 @@ for (const dialect of DIALECTS) {
         expect(stripe.countCreated('payout')).toBe(76);
         expect((await node.storage.db.selectFrom('payouts').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status).toBe('paid');
       });
+
+      it('resumes a payout Stripe reported paid whose ledger posting died, without paying twice', async () => {
+        const id = randomUUID();
+        expect((await node.call({ method: 'POST', url: '/v1/payouts', headers: { cookie: c.cookie }, payload: { id, payoutAccountId: accountId, diamonds: 2000 } })).status).toBe(201);
+        expect(await node.services.processPayouts()).toMatchObject({ inFlight: 1 });
+        const po = (await node.storage.db.selectFrom('payouts').select('provider_ref').where('id', '=', id).executeTakeFirstOrThrow()).provider_ref ?? '';
+        const [paid] = stripe.settlePayout(acct, po, 'paid');
+        if (!paid) throw new Error('no payout.paid event');
+        // A node whose ledger dies as it posts the payout: Stripe has paid, our books do not say so yet.
+        const ledger = node.storage.ledger;
+        const dying = new Proxy(ledger, {
+          get: (target, key, receiver) =>
+            key === 'submit'
+              ? (group: Parameters<typeof ledger.submit>[0]) => (group.some((t) => t.id.endsWith(':post')) ? Promise.reject(new Error('crashed before the ledger was written')) : target.submit(group))
+              : (Reflect.get(target, key, receiver) as unknown),
+        });
+        const doomed = await buildLivegift(node.config, { storage: { ...node.storage, ledger: dying }, clock: node.clock });
+        try {
+          const answer = await doomed.app.inject({ method: 'POST', url: '/v1/webhooks/stripe', headers: { 'content-type': 'application/json', 'stripe-signature': paid.signature }, payload: paid.body });
+          expect(answer.statusCode).toBe(500); // Stripe will deliver it again
+        } finally {
+          await doomed.app.close();
+        }
+        expect((await node.storage.db.selectFrom('payouts').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status).toBe('processing');
+        // The retried delivery reaches a healthy node: posted once, nothing sent again.
+        expect((await deliver(paid)).statusCode).toBe(200);
+        expect((await node.storage.db.selectFrom('payouts').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status).toBe('paid');
+        expect(stripe.countCreated('transfer')).toBe(77);
+        expect(stripe.countCreated('payout')).toBe(77);
+        expect(await node.storage.ledger.getTransfer(`payout:${id}:post`)).not.toBeNull();
+      });
     });
 
     it('reconciles clean against Stripe after all of it, and reports a charge we never booked', async () => {
