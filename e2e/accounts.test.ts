@@ -61,7 +61,7 @@ describe.skipIf(!SQLITE_AVAILABLE || !CHROMIUM_AVAILABLE)('accounts and home in 
     expect(await phone.getByLabel('0 coins').textContent()).toContain('0');
 
     await phone.getByRole('button', { name: /Account menu/ }).click();
-    await phone.getByRole('button', { name: 'Log out' }).click();
+    await phone.getByRole('button', { name: 'Log out', exact: true }).click();
     await phone.getByRole('link', { name: 'Log in' }).click();
     await phone.getByLabel('Handle or email').fill('ana_web');
     await phone.getByLabel('Password').fill('not the password');

@@ -51,6 +51,18 @@ describe('loadConfig', () => {
     expect((error as ConfigError).message).toContain(name);
   });
 
+  it('never prints a secret’s value, even a malformed one', () => {
+    expect(() => loadConfig({ STRIPE_SECRET_KEY: 'sk_live oops-with-a-space' })).toThrow(/STRIPE_SECRET_KEY="\(hidden\)"/);
+    let message = '';
+    try {
+      loadConfig({ DATABASE_URL: 'mysql://root:hunter2@db/x' });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('DATABASE_URL');
+    expect(message).not.toContain('hunter2');
+  });
+
   it('keeps the sandbox unless Stripe has both its key and its webhook secret', () => {
     expect(loadConfig({}).stripe).toBeUndefined();
     expect(loadConfig({}).payoutProvider).toBe('sandbox');

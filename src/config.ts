@@ -36,6 +36,8 @@ const ConfigSchema = z.object({
   /** Another address for Stripe's API (stripe-mock, a test double), e.g. http://127.0.0.1:12111. */
   STRIPE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
   HOST: z.string().min(1).default('0.0.0.0'),
+  /** Behind a reverse proxy on another host: `true` (trust X-Forwarded-For from any hop) or the proxies' addresses, comma-separated. */
+  TRUST_PROXY: z.string().max(500).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Seed demo users, wallets and a LIVE on first start (on by default for the embedded database). */
   DEMO: bool.optional(),
@@ -75,6 +77,12 @@ const ConfigSchema = z.object({
   LIVE_CREATOR_AWAY_MINUTES: int(1, 24 * 60).default(5),
   /** How often the auto-end job runs; 0 turns it off (tests drive it by hand). */
   LIVE_AUTO_END_INTERVAL_SECONDS: int(0, 3600).default(30),
+
+  /**
+   * Rate limits (src/domain/rate-limits.ts; in Redis when REDIS_URL is set): `on`, `off`, or a
+   * scale for every limit, e.g. `2` allows twice as many sign-ups, gifts, chat lines … per window.
+   */
+  RATE_LIMITS: z.union([z.enum(['on', 'off']), z.coerce.number().gt(0).max(100)]).default('on'),
 });
 
 export type Env = z.input<typeof ConfigSchema>;
@@ -90,6 +98,7 @@ export interface Config {
   readonly stripe: StripeConfig | undefined;
   readonly payoutProvider: 'sandbox' | 'stripe';
   readonly host: string;
+  readonly trustProxy: boolean | string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly demo: boolean;
   readonly money: {
@@ -107,6 +116,8 @@ export interface Config {
   readonly shutdownGraceMs: number;
   readonly payouts: { readonly matureIntervalMs: number; readonly workerIntervalMs: number };
   readonly lives: { readonly creatorAwayMs: number; readonly autoEndIntervalMs: number };
+  /** Off, or on with every limit multiplied by `scale` (1 = the defaults). */
+  readonly rateLimits: { readonly enabled: boolean; readonly scale: number };
 }
 
 export interface StripeConfig {
@@ -114,6 +125,9 @@ export interface StripeConfig {
   readonly webhookSecrets: readonly string[];
   readonly api: { readonly host: string; readonly port: number; readonly protocol: 'http' | 'https' } | undefined;
 }
+
+/** Variables whose values are secrets (or hold one, like a database URL with its password). */
+const SECRET_VARIABLES: ReadonlySet<string> = new Set(['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_CONNECT_WEBHOOK_SECRET', 'SANDBOX_WEBHOOK_SECRET', 'DATABASE_URL', 'REDIS_URL']);
 
 export class ConfigError extends Error {
   constructor(readonly issues: readonly string[]) {
@@ -128,7 +142,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const parsed = ConfigSchema.safeParse(present);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}=${JSON.stringify(present[String(i.path[0])] ?? null)}: ${i.message}`),
+      parsed.error.issues.map((i) => {
+        const name = String(i.path[0]);
+        // A secret's value is never printed, even a malformed one (it may be nearly right).
+        const shown = SECRET_VARIABLES.has(name) && present[name] !== undefined ? '"(hidden)"' : JSON.stringify(present[name] ?? null);
+        return `${i.path.join('.') || '(root)'}=${shown}: ${i.message}`;
+      }),
     );
   }
   const c = parsed.data;
@@ -148,6 +167,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     stripe,
     payoutProvider,
     host: c.HOST,
+    trustProxy: c.TRUST_PROXY === undefined || c.TRUST_PROXY === 'false' ? false : c.TRUST_PROXY === 'true' ? true : c.TRUST_PROXY,
     logLevel: c.LOG_LEVEL,
     demo,
     money: {
@@ -165,6 +185,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownGraceMs: c.SHUTDOWN_GRACE_MS,
     payouts: { matureIntervalMs: c.DIAMOND_MATURE_INTERVAL_SECONDS * 1000, workerIntervalMs: c.PAYOUT_WORKER_INTERVAL_SECONDS * 1000 },
     lives: { creatorAwayMs: c.LIVE_CREATOR_AWAY_MINUTES * 60_000, autoEndIntervalMs: c.LIVE_AUTO_END_INTERVAL_SECONDS * 1000 },
+    rateLimits: c.RATE_LIMITS === 'off' ? { enabled: false, scale: 1 } : { enabled: true, scale: c.RATE_LIMITS === 'on' ? 1 : c.RATE_LIMITS },
   };
 }
 

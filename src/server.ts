@@ -39,11 +39,18 @@ import { openStorage, type Storage } from './storage/database.js';
 import { KyselyApiTokenStore, KyselyAuditLog, KyselySessionStore, KyselyUserStore } from './storage/kysely-user-store.js';
 import type { PaymentProvider, PayoutProvider } from './app/ports.js';
 import { payoutsRoutes } from './http/routes/payouts.js';
+import { moderationRoutes } from './http/routes/moderation.js';
+import { KyselyModerationStore } from './storage/kysely-moderation-store.js';
 import { SandboxPayoutProvider } from './payments/sandbox-payout-provider.js';
 import { KyselyPayoutAccountStore, KyselyPayoutStore, KyselyTransferFeed } from './storage/kysely-payout-store.js';
 import { InProcessRoomBus } from './realtime/in-process-room-bus.js';
 import { RedisRoomBus } from './realtime/redis-room-bus.js';
 import { RoomGateway } from './realtime/room-gateway.js';
+import { unlimitedRateLimiter, type RateLimiter } from './app/rate-limiter.js';
+import { scaledRateRules } from './domain/rate-limits.js';
+import { rateLimits } from './http/rate-limits.js';
+import { MemoryRateLimiter } from './platform/memory-rate-limiter.js';
+import { RedisRateLimiter } from './platform/redis-rate-limiter.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -64,6 +71,8 @@ export interface BuildOptions {
   readonly payoutProvider?: PayoutProvider;
   /** How room inputs reach the other nodes (closed with the node); from REDIS_URL when absent. */
   readonly roomBus?: RoomBus;
+  /** Counts rate limits (closed with the node); from RATE_LIMITS and REDIS_URL when absent. */
+  readonly rateLimiter?: RateLimiter;
   /** The built web app to serve at / (default web/dist); without a build only the API is served. */
   readonly webDistDir?: string;
 }
@@ -128,9 +137,10 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
       providerRecords,
       feed: new KyselyTransferFeed(storage.db),
       diamondPolicy: config.money,
+      moderation: new KyselyModerationStore(storage.db),
       roomEvents: {
         giftSent: (sent) => rooms?.giftSent(sent) ?? Promise.resolve(),
-        liveEnded: (liveId, summary) => rooms?.liveEnded(liveId, summary) ?? Promise.resolve(),
+        liveEnded: (liveId, summary, end) => rooms?.liveEnded(liveId, summary, end) ?? Promise.resolve(),
       },
     });
     await services.seedCatalog();
@@ -156,25 +166,41 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
     });
 
     let stopping = false;
+    // Rate limits hold across nodes through Redis, on one node in memory. The limiter exists before
+    // the app (its plugin is one of the app's routes), so its warnings reach the app's log late.
+    let appLog: FastifyInstance['log'] | null = null;
+    const rateRules = scaledRateRules(config.rateLimits.scale);
+    const rateLimiter =
+      options.rateLimiter ??
+      (!config.rateLimits.enabled
+        ? unlimitedRateLimiter
+        : config.redisUrl !== undefined
+          ? new RedisRateLimiter({ url: config.redisUrl, rules: rateRules, log: { warn: (details, message) => { appLog?.warn(details, message); } } })
+          : new MemoryRateLimiter(rateRules));
     const app = await buildApp({
       logLevel: config.logLevel,
+      publicUrl: config.publicUrl,
+      trustProxy: config.trustProxy,
       metrics,
       version: VERSION,
       webDistDir: options.webDistDir ?? join(webRoot(), 'dist'),
       authenticate: (credentials) => services.authenticate(credentials),
-      routes: [accountsRoutes(services), giftsRoutes(services, art), livesRoutes(services), coinsRoutes(services), ...(sandboxPayments ? [sandboxCheckoutRoutes(sandboxPayments)] : []), payoutsRoutes(services), adminRoutes(services)],
+      routes: [rateLimits({ limiter: rateLimiter, nowMs: () => clock.nowMs() }), accountsRoutes(services), giftsRoutes(services, art), livesRoutes(services), coinsRoutes(services), ...(sandboxPayments ? [sandboxCheckoutRoutes(sandboxPayments)] : []), payoutsRoutes(services), adminRoutes(services), moderationRoutes(services)],
       async health() {
         const checks: Record<string, string> = {};
         try {
           await sql`SELECT 1`.execute(storage.db);
           checks.database = 'ok';
         } catch (error) {
-          checks.database = error instanceof Error ? error.message : 'unreachable';
+          // /healthz is public: the reason goes to the log, never to the answer (it can name hosts and users).
+          appLog?.error({ err: error }, 'health check: the database did not answer');
+          checks.database = 'unreachable';
         }
         checks.ledger = stopping ? 'shutting down' : 'ok';
         return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
       },
     });
+    appLog = app.log;
     // Several nodes share their rooms' inputs through Redis; one node needs no broker.
     const roomBus =
       options.roomBus ??
@@ -185,7 +211,7 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
               app.log.error({ err: error, liveId }, 'a room input could not be applied');
             },
           }));
-    const gateway = new RoomGateway(app, { services, log: app.log, bus: roomBus, bigGiftMinCoins: Number(config.money.bigGiftMinCoins) });
+    const gateway = new RoomGateway(app, { services, log: app.log, bus: roomBus, rateLimiter, bigGiftMinCoins: Number(config.money.bigGiftMinCoins) });
     rooms = gateway;
     deliverWebhook = async (rawBody, headers) => ({
       status: (await app.inject({ method: 'POST', url: `/v1/webhooks/${payments.name}`, payload: rawBody, headers: { ...headers, 'content-type': 'application/json' } })).statusCode,
@@ -258,6 +284,7 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
           await app.close(); // stops accepting, waits for in-flight requests
         } finally {
           clearTimeout(grace);
+          await rateLimiter.close(); // no request is left to count
           await storage.close(); // answers every queued ledger submission, then closes
         }
       },

@@ -21,6 +21,9 @@ export async function createApiToken(
   deps: { tokens: ApiTokenStore; ids: Ids; clock: Clock; audit: AuditLog },
 ): Promise<{ token: string; record: ApiTokenRecord }> {
   const { principal } = input;
+  // Tokens are made by a person, signed in: a leaked token (an overlay URL shown on stream) must not
+  // be able to mint others that outlive its revocation.
+  if (principal.via !== 'session') throw new Forbidden('API tokens are made from a signed-in session, not with another token.', { reason: 'session_required' });
   // A token can only hand on what its maker holds: no escalation from a narrow token.
   const missing = input.scopes.filter((s) => !principal.scopes.includes(s));
   if (missing.length > 0) throw new Forbidden(`You cannot grant scopes you do not have: ${missing.join(', ')}.`, { missing });

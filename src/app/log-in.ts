@@ -1,5 +1,6 @@
 // Logs in with email or handle and password; opens a new session (a fresh secret each time, so a
-// session id seen before login is never the one used after).
+// session id seen before login is never the one used after) and ends the session the browser
+// carried in, if any, so a planted or stale session cookie dies the moment someone signs in.
 import { hashSecret } from '../domain/secrets.js';
 import { InvalidCredentials } from '../domain/errors.js';
 import type { Clock, Ids, PasswordHasher, SessionStore, User, UserStore } from './ports.js';
@@ -13,6 +14,12 @@ export interface LogInInput {
   /** Email or handle (with or without @). */
   readonly login: string;
   readonly password: string;
+  /**
+   * The session secret the request already carried (its cookie), whoever's it was: revoked once
+   * the login succeeds, because the new cookie replaces it in that browser anyway. A failed login
+   * leaves it alone.
+   */
+  readonly previousSessionSecret?: string | undefined;
 }
 
 export async function logIn(
@@ -27,5 +34,8 @@ export async function logIn(
   const sessionSecret = deps.ids.secret();
   const expiresAtMs = nowMs + SESSION_TTL_MS;
   await deps.sessions.create(hashSecret(sessionSecret), user.id, nowMs, expiresAtMs);
+  if (input.previousSessionSecret !== undefined && input.previousSessionSecret !== '') {
+    await deps.sessions.revoke(hashSecret(input.previousSessionSecret), nowMs);
+  }
   return { user, sessionSecret, expiresAtMs };
 }

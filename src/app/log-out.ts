@@ -1,15 +1,13 @@
-// Ends one session, or every session of the user ("log out everywhere").
+// Ends the session the request carried (src/app/log-out-everywhere.ts ends all of a user's).
 import { hashSecret } from '../domain/secrets.js';
 import type { Clock, SessionStore } from './ports.js';
 
 export interface LogOutInput {
+  /** The secret of the session cookie to end; an empty or unknown one changes nothing. */
   readonly sessionSecret: string;
-  /** The signed-in user, when they ask to end all their sessions. */
-  readonly everywhereUserId?: string;
 }
 
 export async function logOut(input: LogOutInput, deps: { sessions: SessionStore; clock: Clock }): Promise<void> {
-  const nowMs = deps.clock.nowMs();
-  if (input.everywhereUserId !== undefined) await deps.sessions.revokeAllOf(input.everywhereUserId, nowMs);
-  else await deps.sessions.revoke(hashSecret(input.sessionSecret), nowMs);
+  if (input.sessionSecret === '') return;
+  await deps.sessions.revoke(hashSecret(input.sessionSecret), deps.clock.nowMs());
 }

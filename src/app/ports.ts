@@ -5,6 +5,7 @@ import type { CatalogGift } from '../domain/gifts.js';
 import type { ReconcileReport } from '../domain/reconcile.js';
 import type { LiveSummary } from '../domain/live-summary.js';
 import type { LiveEndedBy, LiveStatus } from '../domain/lives.js';
+import type { GuidelineReason, ReportAction, ReportStatus, ReportTargetKind, StrikeSource } from '../domain/moderation.js';
 import type { SentGift } from './send-gift.js';
 
 /**
@@ -44,10 +45,22 @@ export const systemClock: Clock = { nowMs: () => Date.now() };
  */
 export interface RoomEvents {
   giftSent(sent: SentGift): Promise<void>;
-  liveEnded(liveId: string, summary: LiveSummary): Promise<void>;
+  /** `end`: who ended it, and the reason viewers may read (a moderator's; null otherwise). */
+  liveEnded(liveId: string, summary: LiveSummary, end: LiveEnd): Promise<void>;
 }
 
 /** Announces nothing: a node without rooms (the CLI, tests of the money path). */
+/** How a LIVE ended, as its room tells viewers. */
+export interface LiveEnd {
+  readonly endedBy: LiveEndedBy | null;
+  readonly reason: string | null;
+}
+
+/** What viewers are told of an ended LIVE: a moderator's reason is public; other reasons stay private. */
+export function publicLiveEnd(live: { readonly endedBy: LiveEndedBy | null; readonly endReason: string | null }): LiveEnd {
+  return { endedBy: live.endedBy, reason: live.endedBy === 'moderator' ? live.endReason : null };
+}
+
 export const noRoomEvents: RoomEvents = { giftSent: () => Promise.resolve(), liveEnded: () => Promise.resolve() };
 
 /** A room input as the bus delivers it: numbered and timed by the bus, the same on every node. */
@@ -712,4 +725,96 @@ export interface PurchaseStore {
   recordEvent(id: string, type: string, atMs: number): Promise<boolean>;
   /** Whether a webhook event id was recorded (applied) before. */
   hasEvent(id: string): Promise<boolean>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Moderation: strikes (gift-baiting found in a creator's words, moderators' warnings) and reports
+// (viewers report a LIVE, a chat message or a user; moderators resolve them). Both tables only grow;
+// a report changes once, from open to resolved.
+
+/** One strike against a user: what they said, where, which rule it broke, and when. */
+export interface StrikeRecord {
+  readonly id: string;
+  /** The idempotency key (src/domain/moderation.ts strikeKey): a second strike with it is not added. */
+  readonly key: string;
+  /** Whose strike it is (the creator who said it, the user a moderator warned). */
+  readonly userId: string;
+  /** The LIVE it was said in; null for a warning about a user rather than a LIVE. */
+  readonly liveId: string | null;
+  readonly source: StrikeSource;
+  /** The gift-baiting kind the detector found, or the guideline reason of a moderator's warning. */
+  readonly rule: string;
+  /** The whole title, line or thank-you (or the warning's note), as written. */
+  readonly text: string;
+  /** The words that made the promise (detector strikes), null otherwise. */
+  readonly excerpt: string | null;
+  /** The report a moderator's warning resolved; null for detector strikes. */
+  readonly reportId: string | null;
+  /** The moderator who warned; null for detector strikes. */
+  readonly actorId: string | null;
+  readonly createdAtMs: number;
+}
+
+/** Where a page of records (newest first) continues: the last one's time and id. */
+export interface ModerationPosition {
+  readonly createdAtMs: number;
+  readonly id: string;
+}
+
+/** How a report was resolved. */
+export interface ReportResolution {
+  readonly action: ReportAction;
+  readonly note: string | null;
+  readonly byId: string;
+  readonly atMs: number;
+  /** The report whose resolution closed this one (itself, or another report on the same target). */
+  readonly viaReportId: string;
+}
+
+export interface ReportRecord {
+  readonly id: string;
+  readonly reporterId: string;
+  readonly targetKind: ReportTargetKind;
+  /** What it is about, as one key (src/domain/moderation.ts reportTargetKey). */
+  readonly targetKey: string;
+  /** The user reported: the LIVE's creator, the message's sender, or the user. */
+  readonly subjectUserId: string;
+  /** The LIVE (target live or message); null for a user report. */
+  readonly liveId: string | null;
+  /** The reported chat line as the reporter saw it (message reports only). */
+  readonly messageText: string | null;
+  readonly reason: GuidelineReason;
+  readonly note: string | null;
+  readonly status: ReportStatus;
+  readonly createdAtMs: number;
+  /** Set once resolved. */
+  readonly resolution: ReportResolution | null;
+}
+
+export interface ModerationStore {
+  /** Adds a strike unless one with its key exists; false then (the first stands). */
+  addStrike(strike: StrikeRecord): Promise<boolean>;
+  /** A user's strikes, newest first, strictly after `before`. */
+  listStrikes(userId: string, options: { readonly limit: number; readonly before?: ModerationPosition }): Promise<StrikeRecord[]>;
+  /**
+   * Adds a report unless its reporter has an open one on the same target; answers the stored one
+   * (the new one, or the open one that was there: created false). A database index decides races.
+   */
+  createReport(report: ReportRecord): Promise<{ readonly report: ReportRecord; readonly created: boolean }>;
+  findReport(id: string): Promise<ReportRecord | null>;
+  /** The reporter's open report on this target, if any. */
+  findOpenReport(reporterId: string, targetKey: string): Promise<ReportRecord | null>;
+  /** Reports with this status, newest first, strictly after `before`. */
+  listReports(options: { readonly status: ReportStatus; readonly limit: number; readonly before?: ModerationPosition }): Promise<ReportRecord[]>;
+  /** Open reports about each of these users (users with none are absent). */
+  countOpenAbout(userIds: readonly string[]): Promise<Map<string, number>>;
+  /** Open reports this reporter is waiting on. */
+  countOpenBy(reporterId: string): Promise<number>;
+  /** Message reports about the user, newest first: the chat lines of theirs that reporters copied. */
+  listReportedMessagesOf(userId: string, limit: number): Promise<ReportRecord[]>;
+  /**
+   * Resolves an open report (compare-and-set: false when it was no longer open), then every other
+   * open report on the same target with the same resolution; answers how many others it closed.
+   */
+  resolveReport(id: string, resolution: ReportResolution): Promise<{ readonly resolved: boolean; readonly othersClosed: number }>;
 }

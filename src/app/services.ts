@@ -16,6 +16,7 @@ import { createPurchase, type CreatePurchaseInput } from './create-purchase.js';
 import { getCoinPrices } from './get-coin-prices.js';
 import { getWalletBalance, listWalletHistory } from './get-wallet.js';
 import { handlePaymentWebhook } from './handle-payment-webhook.js';
+import { detectGiftBaiting } from '../domain/gift-baiting.js';
 import { payoutAccountOnboardingLink, setAccountStatus } from './payout-account-onboarding.js';
 import { processPayoutNow } from './process-payouts.js';
 import { reviewUser, type ReviewUserInput } from './review-user.js';
@@ -30,8 +31,9 @@ import { updateGift, type UpdateGiftInput } from './update-gift.js';
 import { createApiToken, type CreateApiTokenInput } from './create-api-token.js';
 import { logIn, type LogInInput } from './log-in.js';
 import { logOut, type LogOutInput } from './log-out.js';
+import { logOutEverywhere, type LogOutEverywhereInput } from './log-out-everywhere.js';
 import { NotFound } from '../domain/errors.js';
-import { noRoomEvents, type PaymentProvider, type PurchaseStore, type RoomEvents } from './ports.js';
+import { noRoomEvents, publicLiveEnd, type PaymentProvider, type PurchaseStore, type RoomEvents } from './ports.js';
 import type { ApiTokenStore, ArtLibrary, AuditLog, Clock, GiftCatalog, Ids, LedgerStore, LiveStore, PasswordHasher, Purchase, SessionStore, UserStore } from './ports.js';
 import { endAbandonedLives, type EndAbandonedLivesInput } from './end-abandoned-lives.js';
 import { endLive, type EndLiveInput } from './end-live.js';
@@ -60,6 +62,16 @@ import { removePayoutAccount, type RemovePayoutAccountInput } from './remove-pay
 import { requestPayout, type RequestPayoutInput } from './request-payout.js';
 import type { PayoutAccountStore, PayoutProvider, PayoutStore, TransferFeed } from './ports.js';
 import type { DiamondPolicy } from '../domain/payouts.js';
+import type { ModerationStore } from './ports.js';
+import { banUser, type BanUserInput } from './ban-user.js';
+import { liftSuspension, type LiftSuspensionInput } from './lift-suspension.js';
+import { listReports, type ListReportsInput } from './list-reports.js';
+import { listStrikes, type ListStrikesInput } from './list-strikes.js';
+import { recordStrike, type RecordStrikeInput } from './record-strike.js';
+import { reportContent, type ReportContentInput } from './report-content.js';
+import { resolveReport, type ResolveReportInput } from './resolve-report.js';
+import { suspendLive, type SuspendLiveInput } from './suspend-live.js';
+import { unbanUser, type UnbanUserInput } from './unban-user.js';
 
 export interface Ports {
   readonly clock: Clock;
@@ -92,6 +104,8 @@ export interface Ports {
   readonly diamondPolicy: DiamondPolicy;
   /** The LIVE rooms applied gifts and ended LIVEs are announced to; none when absent. */
   readonly roomEvents?: RoomEvents;
+  /** Strikes and reports. */
+  readonly moderation: ModerationStore;
 }
 
 /** Account use cases: sign-up, sessions, API tokens, the LIVE Gifts toggle. */
@@ -100,6 +114,7 @@ function accountServices(p: Ports) {
     signUp: (input: SignUpInput) => signUp(input, p),
     logIn: (input: LogInInput) => logIn(input, p),
     logOut: (input: LogOutInput) => logOut(input, p),
+    logOutEverywhere: (input: LogOutEverywhereInput) => logOutEverywhere(input, p),
     authenticate: (input: AuthenticateInput) => authenticate(input, p),
     getUser: (id: string) => p.users.findById(id),
     createApiToken: (input: CreateApiTokenInput) => createApiToken(input, p),
@@ -129,11 +144,18 @@ function giftServices(p: Ports) {
 /** LIVEs: start, end (and the auto-end job), presence, lists, summaries. */
 function liveServices(p: Ports) {
   return {
-    startLive: (input: StartLiveInput) => startLive(input, p),
+    startLive: async (input: StartLiveInput) => {
+      const live = await startLive(input, p);
+      // A title that baits for gifts is a strike at once, whether or not the creator opens the room
+      // (one streaming only from OBS); the room's own coaching records the same strike key again.
+      const finding = detectGiftBaiting(live.title);
+      if (finding) await recordStrike({ liveId: live.id, creatorId: live.creatorId, text: live.title, finding: { kind: finding.kind, excerpt: finding.excerpt }, source: 'title' }, p);
+      return live;
+    },
     endLive: async (input: EndLiveInput) => {
       const live = await endLive(input, p);
       // Ending is idempotent, and so is the room's live.ended (only the first one is sent).
-      if (live.summary) await (p.roomEvents ?? noRoomEvents).liveEnded(live.id, live.summary);
+      if (live.summary) await (p.roomEvents ?? noRoomEvents).liveEnded(live.id, live.summary, publicLiveEnd(live));
       return live;
     },
     endAbandonedLives: async (input: EndAbandonedLivesInput) => {
@@ -141,7 +163,7 @@ function liveServices(p: Ports) {
       // At most `limit` of each list, so this loop is bounded like the run itself.
       for (const liveId of new Set([...result.ended, ...result.summarized])) {
         const live = await p.lives.findById(liveId);
-        if (live?.summary) await (p.roomEvents ?? noRoomEvents).liveEnded(live.id, live.summary);
+        if (live?.summary) await (p.roomEvents ?? noRoomEvents).liveEnded(live.id, live.summary, publicLiveEnd(live));
       }
       return result;
     },
@@ -250,6 +272,26 @@ function adminServices(p: Ports) {
 }
 
 /**
+ * Moderation: strikes (from the room's gift-baiting coaching), reports and the moderators' queue,
+ * suspensions of going LIVE, account bans. Ending a LIVE goes through liveServices' endLive, so
+ * the room announces live.ended.
+ */
+function moderationServices(p: Ports) {
+  const withEnd = { ...p, endLive: liveServices(p).endLive };
+  return {
+    recordStrike: (input: RecordStrikeInput) => recordStrike(input, p),
+    listStrikes: (input: ListStrikesInput) => listStrikes(input, p),
+    reportContent: (input: ReportContentInput) => reportContent(input, p),
+    listReports: (input: ListReportsInput) => listReports(input, p),
+    resolveReport: (input: ResolveReportInput) => resolveReport(input, withEnd),
+    suspendLive: (input: SuspendLiveInput) => suspendLive(input, withEnd),
+    liftSuspension: (input: LiftSuspensionInput) => liftSuspension(input, p),
+    banUser: (input: BanUserInput) => banUser(input, withEnd),
+    unbanUser: (input: UnbanUserInput) => unbanUser(input, p),
+  };
+}
+
+/**
  * Every use case, bound. Each area contributes one `…Services(p)` function; add yours here with one
  * spread line.
  */
@@ -264,6 +306,7 @@ export function buildServices(p: Ports) {
     ...liveServices(p),
     ...thanksServices(p),
     ...payoutServices(p),
+    ...moderationServices(p),
   };
 }
 

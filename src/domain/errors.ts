@@ -29,6 +29,10 @@ export class InvalidCredentials extends DomainError {
 export class Forbidden extends DomainError {
   readonly code = 'forbidden';
 }
+/** An unsafe request riding on the session cookie came from another site's page (CSRF). */
+export class CsrfRefused extends DomainError {
+  readonly code = 'csrf_refused';
+}
 export class NotFound extends DomainError {
   readonly code = 'not_found';
 }
@@ -109,4 +113,8 @@ export class IdempotencyConflict extends DomainError {
 }
 export class RateLimited extends DomainError {
   readonly code = 'rate_limited';
+}
+/** The report was already resolved, by another action than the one asked for. */
+export class ReportClosed extends DomainError {
+  readonly code = 'report_closed';
 }

@@ -96,9 +96,12 @@ export function presentLiveSummary(s: LiveSummaryRecord): LiveSummary {
   };
 }
 
-/** A LIVE; why it was ended is shown only to its creator and to moderators. */
+/**
+ * A LIVE. Why it was ended is public when a moderator ended it (its viewers were told in the room);
+ * otherwise only its creator and moderators read it.
+ */
 export function presentLive(l: LiveListing, viewer: Principal | null): Live {
-  const mayReadReason = viewer !== null && (viewer.userId === l.creatorId || viewer.role !== 'user');
+  const mayReadReason = l.endedBy === 'moderator' || (viewer !== null && (viewer.userId === l.creatorId || viewer.role !== 'user'));
   return {
     id: l.id,
     title: l.title,

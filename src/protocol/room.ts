@@ -124,7 +124,11 @@ export const RoomEventSchemas = {
   'combo.updated': ComboUpdatedData,
   'viewers.changed': z.object({ viewers: NonNegative }),
   'leaderboard.changed': LeaderboardData,
-  'live.ended': z.object({ summary: LiveSummary }),
+  'live.ended': z.object({
+    summary: LiveSummary,
+    endedBy: z.enum(['creator', 'moderator', 'auto']).nullable().describe('Who ended it: the creator, a moderator, or the server when the creator went away'),
+    reason: z.string().nullable().describe("Why, when a moderator ended it (e.g. a Community Guidelines violation); null otherwise"),
+  }),
   'gift.ack': GiftAckData,
   'chat.message': ChatMessageData,
   'like.batch': LikeBatchData,

@@ -5,10 +5,11 @@
 // cannot set headers) authenticates like HTTP does; anonymous viewers watch read-only; a token
 // without the `gifts:send` scope (an OBS overlay token) is read-only, sees gifts only and is not
 // counted as a viewer. Sending a gift over the socket calls the same use case as POST /v1/gifts.
-// Chat (`chat.send`) is for signed-in users (tokens need the `read` scope), 1–200 characters and at
-// most CHAT_LIMIT lines per CHAT_WINDOW_MS per user; likes (`like.send`) for anyone but overlays;
-// thank-yous (`thanks.send`) for the LIVE's creator only, stored by the receiving node when they go
-// to a gifter (one record per gifter per LIVE). Each is answered by an `ack` (or an `error` event
+// Chat (`chat.send`) is for signed-in users (tokens need the `read` scope), 1–200 characters and
+// under the `chat:user` rate limit; gift sends under `gift.send:user`, one budget with HTTP (both
+// counted by the RateLimiter, across nodes when it is Redis's: src/domain/rate-limits.ts); likes
+// (`like.send`) for anyone but overlays; thank-yous (`thanks.send`) for the LIVE's creator only,
+// stored by the receiving node when they go to a gifter (one record per gifter per LIVE). Each is answered by an `ack` (or an `error` event
 // when the frame itself is bad).
 //
 // Delivery: each room event is serialized and framed once; the same frame is queued on every socket
@@ -33,11 +34,11 @@ import { z } from 'zod';
 import type { Principal } from '../app/authenticate.js';
 import type { LiveViewerInput } from '../app/join-live.js';
 import type { PresenceChange } from '../app/record-presence.js';
-import type { RoomBus, RoomEvents, RoomInput } from '../app/ports.js';
+import type { LiveEnd, RoomBus, RoomEvents, RoomInput } from '../app/ports.js';
 import type { SentGift } from '../app/send-gift.js';
 import type { Services } from '../app/services.js';
 import type { LiveSummary } from '../domain/live-summary.js';
-import { parseCookies, SESSION_COOKIE } from '../http/auth.js';
+import { crossSiteRefusal, parseCookies, SESSION_COOKIE } from '../http/auth.js';
 import { toHttpError } from '../http/errors.js';
 import { presentGift, presentLiveSummary, presentSentGift } from '../http/present.js';
 import { LiveSummary as LiveSummaryData } from '../protocol/lives.js';
@@ -47,7 +48,10 @@ import type { PublicUser } from '../protocol/accounts.js';
 import { ChatMessageData, ClientMessage, CoachWarningData, GiftSentData, ResumePoint, ThanksSentData, type RoomErrorData, type RoomEvent, type RoomEventMap, type RoomEventType } from '../protocol/room.js';
 import { InProcessRoomBus } from './in-process-room-bus.js';
 import { PING_FRAME, SocketOutbox, textFrame, type OutboxTarget } from './socket-outbox.js';
-import { ChatBudget, RateWindow, RoomLog, type InputPoint, type RoomOutput, type RoomPriority } from './room-log.js';
+import { rateLimitedError, takeEach, type RateLimiter } from '../app/rate-limiter.js';
+import { DEFAULT_RATE_RULES } from '../domain/rate-limits.js';
+import { MemoryRateLimiter } from '../platform/memory-rate-limiter.js';
+import { ChatBudget, RoomLog, type InputPoint, type RoomOutput, type RoomPriority } from './room-log.js';
 
 const PATH = /^\/v1\/lives\/([\w-]{1,64})\/ws$/;
 
@@ -58,7 +62,8 @@ const LEADERBOARD_SEED_MAX = 100;
 const BusMessage = z.discriminatedUnion('kind', [
   // ledgerSeq: the seq of the gift's coin transfer, so a leaderboard seeded from the ledger counts it once.
   z.object({ kind: z.literal('gift'), gift: GiftSentData, ledgerSeq: z.number().int().nonnegative().nullable().default(null) }),
-  z.object({ kind: z.literal('ended'), summary: LiveSummaryData }),
+  // endedBy/reason: absent from inputs published before they existed (an older node on the bus).
+  z.object({ kind: z.literal('ended'), summary: LiveSummaryData, endedBy: z.enum(['creator', 'moderator', 'auto']).nullable().default(null), reason: z.string().max(500).nullable().default(null) }),
   // coach: the creator's line promised something for gifts; every node tells the creator's sockets.
   z.object({ kind: z.literal('chat'), chat: ChatMessageData, coach: CoachWarningData.nullable().default(null) }),
   z.object({ kind: z.literal('likes'), count: z.number().int().min(1).max(50) }),
@@ -73,6 +78,8 @@ export interface RoomGatewayOptions {
   readonly log: FastifyBaseLogger;
   /** Carries room inputs between nodes; an in-process bus (this node only) when absent. */
   readonly bus?: RoomBus;
+  /** Counts chat lines and gift sends (on the node's clock, like HTTP); this node's own when absent. */
+  readonly rateLimiter?: RateLimiter;
   /** Sends worth at least this many coins are shown one by one (P0). */
   readonly bigGiftMinCoins: number;
   /** Wall-clock time of the delivery rates and the resume buffer (default Date.now). */
@@ -112,8 +119,6 @@ interface Room {
   /** Replaced only when the bus starts a new epoch for the room (it forgot the old one). */
   log: RoomLog;
   readonly clients: Set<Client>;
-  /** Chat lines per user on this node (bounded). */
-  readonly chatRate: RateWindow;
   emptySinceMs: number;
   /** When this node last published a tick for the room (its clock). */
   tickAtMs: number;
@@ -144,9 +149,6 @@ const TICK_EVERY_MS = 100;
 const PRESENCE_EVERY_MS = 250;
 /** Presence changes written in one call (a few multi-row statements). */
 const PRESENCE_BATCH = 2_000;
-/** Chat lines one user may send per window, per room. */
-const CHAT_LIMIT = 5;
-const CHAT_WINDOW_MS = 10_000;
 /** Like messages one socket may send per second. */
 const LIKE_MESSAGES_PER_S = 10;
 /** How long a socket cut for being too slow may take to read its close frame. */
@@ -161,7 +163,8 @@ export class RoomGateway implements RoomEvents {
   private closing = false;
   private readonly nowMs: () => number;
   private readonly bus: RoomBus;
-  private readonly limits: Required<Omit<RoomGatewayOptions, 'services' | 'log' | 'nowMs' | 'bus'>>;
+  private readonly limits: Required<Omit<RoomGatewayOptions, 'services' | 'log' | 'nowMs' | 'bus' | 'rateLimiter'>>;
+  private readonly rateLimiter: RateLimiter;
   private readonly flushTimer: NodeJS.Timeout;
   private readonly heartbeatTimer: NodeJS.Timeout;
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -176,6 +179,7 @@ export class RoomGateway implements RoomEvents {
     private readonly options: RoomGatewayOptions,
   ) {
     this.nowMs = options.nowMs ?? Date.now;
+    this.rateLimiter = options.rateLimiter ?? new MemoryRateLimiter(DEFAULT_RATE_RULES);
     this.limits = {
       bigGiftMinCoins: options.bigGiftMinCoins,
       heartbeatMs: options.heartbeatMs ?? 20_000,
@@ -235,10 +239,10 @@ export class RoomGateway implements RoomEvents {
   }
 
   /** Announces the end of a LIVE with its summary on every node. Never rejects; only the first call is sent. */
-  async liveEnded(liveId: string, summary: LiveSummary): Promise<void> {
+  async liveEnded(liveId: string, summary: LiveSummary, end: LiveEnd): Promise<void> {
     try {
       if (!this.mayBeWatched(liveId)) return;
-      await this.publish(liveId, { kind: 'ended', summary: presentLiveSummary(summary) });
+      await this.publish(liveId, { kind: 'ended', summary: presentLiveSummary(summary), endedBy: end.endedBy, reason: end.reason });
     } catch (error) {
       this.options.log.error({ err: error, liveId }, 'the end of a LIVE could not be announced to its room');
     }
@@ -284,7 +288,7 @@ export class RoomGateway implements RoomEvents {
         this.broadcast(room, room.log.recordGift(message.gift, at, message.ledgerSeq));
         break;
       case 'ended':
-        this.broadcast(room, room.log.endLive(message.summary, at));
+        this.broadcast(room, room.log.endLive(message.summary, at, { endedBy: message.endedBy, reason: message.reason }));
         break;
       case 'chat':
         this.broadcast(room, room.log.recordChat(message.chat, at));
@@ -348,7 +352,7 @@ export class RoomGateway implements RoomEvents {
         (feed) => {
           this.opening.delete(liveId);
           const first = feed.history[0]?.seq ?? feed.seq + 1;
-          const opened: Room = { log: this.newLog(feed.epoch, first - 1), clients: new Set(), chatRate: new RateWindow(CHAT_LIMIT, CHAT_WINDOW_MS), emptySinceMs: this.nowMs(), tickAtMs: Number.NEGATIVE_INFINITY, live: null, presence: [], presenceBusy: false };
+          const opened: Room = { log: this.newLog(feed.epoch, first - 1), clients: new Set(), emptySinceMs: this.nowMs(), tickAtMs: Number.NEGATIVE_INFINITY, live: null, presence: [], presenceBusy: false };
           this.rooms.set(liveId, opened);
           // Nobody watches yet: replaying sends nothing, it rebuilds the room's events and state.
           for (const input of [...feed.history, ...early]) {
@@ -449,6 +453,16 @@ export class RoomGateway implements RoomEvents {
       refuse(socket, 401, 'Unauthorized');
       return;
     }
+    // A socket riding on the session cookie can send gifts: like an unsafe HTTP request, it must come
+    // from our own pages (browsers send Origin on every WebSocket handshake).
+    if (principal?.via === 'session') {
+      const host = request.headers.host;
+      const own = [this.app.publicOrigin, ...(host === undefined ? [] : [`http://${host}`, `https://${host}`])];
+      if (crossSiteRefusal(request.headers, own) !== null) {
+        refuse(socket, 403, 'Forbidden');
+        return;
+      }
+    }
 
     // A room open on this node and not ended knows its LIVE: a burst of joins reads it once.
     const known = this.rooms.get(liveId);
@@ -515,7 +529,13 @@ export class RoomGateway implements RoomEvents {
     client.lastSeq = room.log.seq;
     // The creator's studio is told at once when the LIVE's title itself baits for gifts.
     const baiting = client.isCreator && !client.giftsOnly ? coachingFor('title', title) : null;
-    if (baiting) this.deliver(room, client, null, { type: 'coach.warning', seq: room.log.seq, ts: nowMs, data: baiting }, 'P0');
+    if (baiting) {
+      this.deliver(room, client, null, { type: 'coach.warning', seq: room.log.seq, ts: nowMs, data: baiting }, 'P0');
+      // Struck once per LIVE however many sockets or nodes open it (the strike is keyed by the LIVE).
+      this.recordStrike(client, baiting, title, null).catch((error: unknown) => {
+        this.options.log.warn({ err: error, liveId: client.liveId }, 'a strike for a baiting title could not be recorded');
+      });
+    }
     room.clients.add(client);
     this.sockets += 1;
     const joined = room;
@@ -672,6 +692,19 @@ export class RoomGateway implements RoomEvents {
       });
   }
 
+  /**
+   * Records a strike against the creator for words the coaching found baiting (src/app/record-strike.ts):
+   * the title (`messageId` null) once per LIVE, a chat line or thank-you once per message.
+   */
+  private async recordStrike(client: Client, coach: CoachWarningData, text: string, messageId: string | null): Promise<void> {
+    const creatorId = client.principal?.userId;
+    if (creatorId === undefined) return;
+    const common = { liveId: client.liveId, creatorId, text, finding: { kind: coach.kind, excerpt: coach.excerpt } };
+    await this.options.services.recordStrike(
+      coach.source === 'title' || messageId === null ? { ...common, source: 'title' } : { ...common, source: coach.source, messageId },
+    );
+  }
+
   /** Who a socket speaks as (looked up once). */
   private async userOf(client: Client, userId: string): Promise<PublicUser | null> {
     if (client.user) return client.user;
@@ -696,16 +729,22 @@ export class RoomGateway implements RoomEvents {
       this.ack(room, client, message.id, { code: 'validation_failed', message: 'A chat message is 1 to 200 characters.' });
       return;
     }
-    const retryAfterMs = room.chatRate.hit(principal.userId, this.nowMs());
-    if (retryAfterMs > 0) {
-      this.ack(room, client, message.id, { code: 'rate_limited', message: `At most ${CHAT_LIMIT} messages every ${CHAT_WINDOW_MS / 1000} seconds.`, details: { retryAfterMs } });
-      return;
-    }
-    this.publishFor(room, client, message.id, async () => {
-      const sender = await this.userOf(client, principal.userId);
-      if (!sender) return { code: 'unauthenticated', message: 'Sign in to chat.' };
-      return { kind: 'chat', chat: { sender, text, isCreator: client.isCreator }, coach: client.isCreator ? coachingFor('chat', text) : null };
-    });
+    // A baiting line of the creator is struck by this node only, the one whose socket received it.
+    const coach = client.isCreator ? coachingFor('chat', text) : null;
+    this.publishFor(
+      room,
+      client,
+      message.id,
+      async () => {
+        // Counted per user on the node's clock, every room and node together (a refused line is not published).
+        const refused = await takeEach(this.rateLimiter, [{ name: 'chat:user', key: principal.userId }], this.options.services.clock.nowMs());
+        if (refused) return rateLimitedError(this.rateLimiter.rules, refused);
+        const sender = await this.userOf(client, principal.userId);
+        if (!sender) return { code: 'unauthenticated', message: 'Sign in to chat.' };
+        return { kind: 'chat', chat: { sender, text, isCreator: client.isCreator }, coach };
+      },
+      coach ? () => this.recordStrike(client, coach, text, message.id) : undefined,
+    );
   }
 
   private like(room: Room, client: Client, message: { id: string; count: number }): void {
@@ -736,14 +775,20 @@ export class RoomGateway implements RoomEvents {
       this.ack(room, client, message.id, { code: 'forbidden', message: 'Only the creator of this LIVE sends thank-yous.' });
       return;
     }
+    // As over HTTP (POST /v1/lives/:id/thanks): a token needs the lives:write scope; a session has every scope.
+    if (!principal.scopes.includes('lives:write')) {
+      this.ack(room, client, message.id, { code: 'forbidden', message: 'This token cannot send thank-yous (it needs the lives:write scope).' });
+      return;
+    }
     const phrase = 'phrase' in message ? message.phrase : null;
     const text = 'phrase' in message ? message.phrase : roomText(message.text);
     if (text === null) {
       this.ack(room, client, message.id, { code: 'validation_failed', message: 'A thank-you is 1 to 200 characters.' });
       return;
     }
-    // Once the room has it, the thank-you is stored (a gifter's first stands) by this node only, the
-    // one whose socket received it: the nodes that apply the bus input do not.
+    // Once the room has it, the thank-you is stored (a gifter's first stands), and a baiting one struck,
+    // by this node only, the one whose socket received it: the nodes that apply the bus input do not.
+    const coach = coachingFor('thanks', text);
     this.publishFor(
       room,
       client,
@@ -752,9 +797,13 @@ export class RoomGateway implements RoomEvents {
         const [from, to] = await Promise.all([this.userOf(client, principal.userId), this.options.services.getUser(message.toUserId)]);
         if (!from) return { code: 'unauthenticated', message: 'Sign in to thank.' };
         if (!to) return { code: 'not_found', message: 'No such user.' };
-        return { kind: 'thanks', thanks: { from, to: { id: to.id, handle: to.handle, displayName: to.displayName }, text }, coach: coachingFor('thanks', text) };
+        return { kind: 'thanks', thanks: { from, to: { id: to.id, handle: to.handle, displayName: to.displayName }, text }, coach };
       },
-      () => this.options.services.recordRoomThanks({ liveId: client.liveId, creatorId: principal.userId, toUserId: message.toUserId, text, phrase }),
+      () =>
+        Promise.all([
+          this.options.services.recordRoomThanks({ liveId: client.liveId, creatorId: principal.userId, toUserId: message.toUserId, text, phrase }),
+          coach ? this.recordStrike(client, coach, text, message.id) : null,
+        ]),
     );
   }
 
@@ -775,11 +824,17 @@ export class RoomGateway implements RoomEvents {
       return;
     }
     client.sendsInFlight += 1;
-    this.options.services
-      .sendGift({ id: message.id, senderId: client.principal.userId, liveId: client.liveId, giftId: message.giftId, count: message.count })
+    const senderId = client.principal.userId;
+    // The same `gift.send:user` count as POST /v1/gifts, on the same clock: one budget per user.
+    takeEach(this.rateLimiter, [{ name: 'gift.send:user', key: senderId }], this.options.services.clock.nowMs())
+      .then(async (refused): Promise<RoomEventMap['gift.ack']> => {
+        if (refused) return { id: message.id, error: rateLimitedError(this.rateLimiter.rules, refused) };
+        const sent = await this.options.services.sendGift({ id: message.id, senderId, liveId: client.liveId, giftId: message.giftId, count: message.count });
+        return { id: message.id, result: presentSentGift(sent) };
+      })
       .then(
-        (sent) => {
-          ack({ id: message.id, result: presentSentGift(sent) });
+        (answer) => {
+          ack(answer);
         },
         (error: unknown) => {
           const known = toHttpError(error);

@@ -254,13 +254,13 @@ export class RoomLog {
   }
 
   /** The LIVE ended: pending combos are flushed as final, then `live.ended` (P0). Only the first call counts. */
-  endLive(summary: LiveSummary, at: InputPoint): RoomOutput[] {
+  endLive(summary: LiveSummary, at: InputPoint, end: { readonly endedBy: 'creator' | 'moderator' | 'auto' | null; readonly reason: string | null } = { endedBy: null, reason: null }): RoomOutput[] {
     if (!this.accept(at) || this.endedFlag) return [];
     const nowMs = at.ts;
     const out: RoomOutput[] = [];
     for (const comboId of [...this.combos.keys()]) out.push(...this.finishCombo(comboId, nowMs));
     this.endedFlag = true;
-    out.push({ event: this.keep('live.ended', { summary }, nowMs), priority: 'P0' });
+    out.push({ event: this.keep('live.ended', { summary, endedBy: end.endedBy, reason: end.reason }, nowMs), priority: 'P0' });
     return out;
   }
 

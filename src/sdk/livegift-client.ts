@@ -11,6 +11,7 @@ import type { CoinPrices, Purchase, PurchaseCreated, Wallet, WalletHistory } fro
 import type { Gift, GiftCatalog, GiftCreateBody, GiftUpdateBody, SentGift } from '../protocol/gifts.js';
 import type { Live, LivePage, LivePresence, LiveSummary, LiveThanks, LiveThanksPage, MyCreators, MyLiveThanks, ThankGiftersBody, ThankGiftersResult } from '../protocol/lives.js';
 import type { DiamondBalance, OnboardingLink, Payout, PayoutAccount, PayoutAccountCreateBody, PayoutAccountList, PayoutList, PayoutStatus } from '../protocol/payouts.js';
+import type { BanOutcome, GuidelineReason, ModerationOutcome, ModerationReasons, ModUser, Report, ReportBody, ReportQueue, ResolvedReport, ResolveReportBody, StrikePage } from '../protocol/moderation.js';
 
 /** A refusal from the server, with the stable code to branch on (e.g. `insufficient_coins`). */
 export class LivegiftError extends Error {
@@ -95,6 +96,16 @@ export class LivegiftClient {
 
   async logOut(options: { everywhere?: boolean } = {}): Promise<void> {
     await this.request('POST', '/v1/auth/logout', { body: { everywhere: options.everywhere ?? false } });
+    this.sessionCookie = undefined;
+  }
+
+  /**
+   * Logs out everywhere: ends every session of the signed-in user on every device, this one
+   * included (needs a session, not an API token; tokens stay valid).
+   * @example await lg.logOutEverywhere()
+   */
+  async logOutEverywhere(): Promise<void> {
+    await this.request('POST', '/v1/sessions/revoke-all');
     this.sessionCookie = undefined;
   }
 
@@ -340,6 +351,76 @@ export class LivegiftClient {
   /** Every gift, retired ones too, and the art files a gift may use (to edit the catalog). */
   adminCatalog(): Promise<AdminCatalog> {
     return this.request('GET', '/v1/admin/catalog');
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Moderation
+
+  /** The Community Guidelines reasons (with labels) and the suspension lengths to offer. */
+  moderationReasons(): Promise<ModerationReasons> {
+    return this.request('GET', '/v1/moderation/reasons');
+  }
+
+  /**
+   * Reports a LIVE, a chat line (its words as you saw them) or a user. Reporting the same target
+   * again while your report is open answers that report, so retrying is safe.
+   * @example await lg.report({ target: { kind: 'message', liveId, senderId: line.sender.id, text: line.text }, reason: 'harassment' })
+   */
+  report(body: z.input<typeof ReportBody>): Promise<Report> {
+    return this.request('POST', '/v1/reports', { body, idempotent: true });
+  }
+
+  /** Your strikes, newest first (gift-baiting found in your words, moderators' warnings). @example const { strikes } = await lg.myStrikes(); */
+  myStrikes(query: { limit?: number; cursor?: string } = {}): Promise<StrikePage> {
+    return this.request('GET', '/v1/me/strikes', { query });
+  }
+
+  /**
+   * The moderators' queue, newest first, each report with its context (moderators, admins).
+   * @example const { reports, nextCursor } = await lg.modReports({ status: 'open' });
+   */
+  modReports(query: { status?: 'open' | 'resolved'; limit?: number; cursor?: string } = {}): Promise<ReportQueue> {
+    return this.request('GET', '/v1/mod/reports', { query });
+  }
+
+  /**
+   * Resolves a report: dismiss, warn, suspend going LIVE (durationHours or permanent) or ban (admins).
+   * The other open reports on the same target close with it. Repeating the same action is safe.
+   * @example await lg.resolveReport(report.id, { action: 'suspend', durationHours: 72, note: 'Promised shoutouts for gifts' })
+   */
+  resolveReport(reportId: string, body: z.input<typeof ResolveReportBody>): Promise<ResolvedReport> {
+    return this.request('POST', `/v1/mod/reports/${encodeURIComponent(reportId)}/resolve`, { body });
+  }
+
+  /** A user's strikes, newest first (moderators, admins). @example const { strikes } = await lg.userStrikes(userId); */
+  userStrikes(userId: string, query: { limit?: number; cursor?: string } = {}): Promise<StrikePage> {
+    return this.request('GET', `/v1/mod/users/${encodeURIComponent(userId)}/strikes`, { query });
+  }
+
+  /**
+   * Suspends a user's going LIVE for a Community Guidelines violation; their LIVE in progress ends at once.
+   * @example await lg.suspendLive(userId, { durationHours: 24, reason: 'gift_baiting', note: 'Third warning' })
+   */
+  suspendLive(userId: string, body: { durationHours: number; reason: GuidelineReason; note?: string } | { permanent: true; reason: GuidelineReason; note?: string }): Promise<ModerationOutcome> {
+    return this.request('POST', `/v1/mod/users/${encodeURIComponent(userId)}/suspend-live`, { body });
+  }
+
+  /** Lifts a suspension of going LIVE before it ends. @example await lg.liftSuspension(userId, { note: 'Appeal upheld' }) */
+  liftSuspension(userId: string, body: { note?: string } = {}): Promise<ModUser> {
+    return this.request('POST', `/v1/mod/users/${encodeURIComponent(userId)}/lift-suspension`, { body });
+  }
+
+  /**
+   * Bans an account for fraud (admins): no spending, earning or going LIVE, diamonds held, signed out everywhere.
+   * @example await lg.banUser(userId, { reason: 'Stolen cards used for coin purchases' })
+   */
+  banUser(userId: string, body: { reason: string }): Promise<BanOutcome> {
+    return this.request('POST', `/v1/admin/users/${encodeURIComponent(userId)}/ban`, { body });
+  }
+
+  /** Lifts a ban (admins). @example await lg.unbanUser(userId, { note: 'Chargebacks were the bank’s error' }) */
+  unbanUser(userId: string, body: { note?: string } = {}): Promise<ModUser> {
+    return this.request('POST', `/v1/admin/users/${encodeURIComponent(userId)}/unban`, { body });
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -238,6 +238,44 @@ export interface Database {
   payout_accounts: PayoutAccountsTable;
   payouts: PayoutsTable;
   audit_log: AuditLogTable;
+  strikes: StrikesTable;
+  reports: ReportsTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';
+
+/** 0010-moderation: one strike against a user (the gift-baiting detector, or a moderator's warning). */
+export interface StrikesTable {
+  id: string;
+  /** The idempotency key: the same message struck twice (two nodes, a retry) is one row. */
+  key: string;
+  user_id: string;
+  live_id: string | null;
+  source: 'title' | 'chat' | 'thanks' | 'moderator';
+  rule: string;
+  text: string;
+  excerpt: string | null;
+  report_id: string | null;
+  actor_id: string | null;
+  created_at_ms: Big;
+}
+
+/** 0010-moderation: a report of a LIVE, a chat message or a user; open until a moderator resolves it. */
+export interface ReportsTable {
+  id: string;
+  reporter_id: string;
+  target_kind: 'live' | 'message' | 'user';
+  target_key: string;
+  subject_user_id: string;
+  live_id: string | null;
+  message_text: string | null;
+  reason: string;
+  note: string | null;
+  status: 'open' | 'resolved';
+  created_at_ms: Big;
+  resolution: string | null;
+  resolution_note: string | null;
+  resolved_by: string | null;
+  resolved_at_ms: Big | null;
+  resolved_via: string | null;
+}

@@ -13,8 +13,8 @@ const FRIENDLY: Record<string, string> = {
   unauthenticated: 'Please log in first.',
   invalid_credentials: 'That handle or email and password do not match.',
   insufficient_coins: 'You need more coins for that.',
-  rate_limited: 'That was a lot at once. Wait a moment and try again.',
   payout_account_not_ready: 'Finish setting up this account with Stripe first, then redeem to it.',
+  report_closed: 'Another moderator decided this report meanwhile. Refresh the queue to see what was decided.',
   network: 'We could not reach Livegift. Check your connection and try again.',
 };
 

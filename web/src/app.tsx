@@ -11,6 +11,7 @@ import { BalancePage } from './pages/balance.js';
 import { AdminPage } from './pages/admin.js';
 import { Link, match, useLocation } from './router.js';
 import { SessionProvider, useSession } from './session.js';
+import { api } from './api.js';
 import { Coins } from './components/coins.js';
 
 export function App() {
@@ -80,12 +81,21 @@ function TopBar() {
 
 /** Who is signed in, and everything about their account, behind one button (it fits a phone). */
 function AccountMenu({ me, logOut }: { me: Me; logOut: () => Promise<void> }) {
+  const { refresh } = useSession();
   const [open, setOpen] = useState(false);
+  // Ends every session of this account (phones, other browsers, this one); then the session reloads
+  // and finds nobody signed in here either.
+  const logOutEverywhere = async () => {
+    await api.logOutEverywhere().catch(() => undefined);
+    await refresh();
+  };
   const box = useRef<HTMLDivElement>(null);
-  const { path } = useLocation();
+  // Closes on every navigation, one that changes only the query too (/admin → /admin?tab=moderation).
+  const { path, query } = useLocation();
+  const address = `${path}?${query.toString()}`;
   useEffect(() => {
     setOpen(false);
-  }, [path]);
+  }, [address]);
   useEffect(() => {
     if (!open) return;
     const outside = (event: PointerEvent) => {
@@ -117,7 +127,9 @@ function AccountMenu({ me, logOut }: { me: Me; logOut: () => Promise<void> }) {
           <li><Link to="/studio">Creator studio</Link></li>
           <li><Link to="/balance">Balance and payouts</Link></li>
           {me.role === 'admin' ? <li><Link to="/admin">Admin</Link></li> : null}
+          {me.role !== 'user' ? <li><Link to="/admin?tab=moderation">Moderation</Link></li> : null}
           <li><button type="button" className="linklike" onClick={() => void logOut()}>Log out</button></li>
+          <li><button type="button" className="linklike" onClick={() => void logOutEverywhere()}>Log out everywhere</button></li>
         </ul>
       ) : null}
     </div>

@@ -1,4 +1,5 @@
-// Accounts: sign up, log in/out, the signed-in user, personal API tokens, the LIVE Gifts toggle.
+// Accounts: sign up, log in/out (this session or every session), the signed-in user, personal API
+// tokens, the LIVE Gifts toggle.
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -18,17 +19,19 @@ export function accountsRoutes(services: Services): FastifyPluginAsync {
 
     app.post('/v1/auth/signup', {
       schema: { tags: ['accounts'], summary: 'Create an account and sign in', body: SignUpBody, response: { 201: SessionCreated, ...errors } },
+      config: { signsIn: true },
     }, async (request, reply) => {
       await services.signUp(request.body);
-      const session = await services.logIn({ login: request.body.email, password: request.body.password });
+      const session = await services.logIn({ login: request.body.email, password: request.body.password, previousSessionSecret: credentialsOf(request).sessionSecret });
       setSessionCookie(request, reply, session.sessionSecret, session.expiresAtMs);
       return reply.status(201).send({ user: presentMe(session.user, services.clock.nowMs()) });
     });
 
     app.post('/v1/auth/login', {
-      schema: { tags: ['accounts'], summary: 'Sign in with email or handle; sets the session cookie', body: LogInBody, response: { 200: SessionCreated, ...errors } },
+      schema: { tags: ['accounts'], summary: 'Sign in with email or handle; sets a new session cookie and ends the one sent, if any', body: LogInBody, response: { 200: SessionCreated, ...errors } },
+      config: { signsIn: true },
     }, async (request, reply) => {
-      const session = await services.logIn(request.body);
+      const session = await services.logIn({ ...request.body, previousSessionSecret: credentialsOf(request).sessionSecret });
       setSessionCookie(request, reply, session.sessionSecret, session.expiresAtMs);
       return { user: presentMe(session.user, services.clock.nowMs()) };
     });
@@ -37,9 +40,17 @@ export function accountsRoutes(services: Services): FastifyPluginAsync {
       schema: { tags: ['accounts'], summary: 'End this session, or every session with everywhere=true', body: z.object({ everywhere: z.boolean().default(false) }).nullish(), response: { 200: Ok, ...errors } },
     }, async (request, reply) => {
       const principal = requirePrincipal(request);
-      const { sessionSecret } = credentialsOf(request);
-      await services.logOut({ sessionSecret: sessionSecret ?? '', ...(request.body?.everywhere === true ? { everywhereUserId: principal.userId } : {}) });
-      clearSessionCookie(reply);
+      if (request.body?.everywhere === true) await services.logOutEverywhere({ principal });
+      else await services.logOut({ sessionSecret: credentialsOf(request).sessionSecret ?? '' });
+      clearSessionCookie(request, reply);
+      return { ok: true as const };
+    });
+
+    app.post('/v1/sessions/revoke-all', {
+      schema: { tags: ['accounts'], summary: 'Log out everywhere: end every session of the signed-in user, this one included (API tokens stay)', security: [{ session: [] }], response: { 200: Ok, ...errors } },
+    }, async (request, reply) => {
+      await services.logOutEverywhere({ principal: requirePrincipal(request) });
+      clearSessionCookie(request, reply);
       return { ok: true as const };
     });
 

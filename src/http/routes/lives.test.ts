@@ -235,8 +235,9 @@ for (const dialect of DIALECTS) {
       expect(ended.status).toBe(200);
       expect(ended.body).toMatchObject({ status: 'ended', endedBy: 'moderator', endReason: 'Community Guidelines: dangerous acts' });
       expect((await getLive(id, nia.cookie)).body.endReason).toBe('Community Guidelines: dangerous acts');
-      expect((await getLive(id, viewer.cookie)).body.endReason).toBeNull();
-      expect((await getLive(id)).body).toMatchObject({ endedBy: 'moderator', endReason: null });
+      // A moderator's reason is public: the LIVE's viewers are told why it ended.
+      expect((await getLive(id, viewer.cookie)).body.endReason).toBe('Community Guidelines: dangerous acts');
+      expect((await getLive(id)).body).toMatchObject({ endedBy: 'moderator', endReason: 'Community Guidelines: dangerous acts' });
 
       const audit = await auditOf(id);
       expect(audit.map((a) => [a.action, a.actor_id])).toEqual([

@@ -10,6 +10,7 @@ import * as compactTransfers from './0006-compact-transfers.js';
 import * as liveThanks from './0007-live-thanks.js';
 import * as viewerHistory from './0008-viewer-history.js';
 import * as moneyBack from './0009-money-back.js';
+import * as moderation from './0010-moderation.js';
 
 const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }> = {
   '0001-ledger': ledger,
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Pr
   '0007-live-thanks': liveThanks,
   '0008-viewer-history': viewerHistory,
   '0009-money-back': moneyBack,
+  '0010-moderation': moderation,
 };
 
 /**

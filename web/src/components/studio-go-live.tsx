@@ -1,15 +1,17 @@
-// Before a LIVE: the LIVE Gifts toggle (with why it cannot be on), a title and Go LIVE — or why going
-// LIVE is not possible now (a suspension and its end, a banned account). The toggle shows on air too,
-// while LIVE Gifts are off.
+// Before a LIVE: the LIVE Gifts toggle (with why it cannot be on), a title and Go LIVE — or, instead of
+// the form, why going LIVE is not possible now (a suspension, its reason and its end: studio-standing;
+// a banned account). The toggle shows on air too, while LIVE Gifts are off.
 import { useState, type SyntheticEvent } from 'react';
 import type { Me } from '../../../src/protocol/accounts.js';
 import type { Live } from '../../../src/protocol/lives.js';
 import { api, explain, LivegiftError } from '../api.js';
 import { useSession } from '../session.js';
+import { activeSuspension, SuspendedNotice } from './studio-standing.js';
 import { dateTime } from './studio-time.js';
 
 /** The Go LIVE form; `onStarted` gets the LIVE on air (a new one, or one already on air elsewhere). */
 export function GoLive({ me, onStarted }: { me: Me; onStarted: (live: Live) => void }) {
+  const { refresh } = useSession();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const suspension = activeSuspension(me);
@@ -27,7 +29,12 @@ export function GoLive({ me, onStarted }: { me: Me; onStarted: (live: Live) => v
       const liveId = e instanceof LivegiftError && e.code === 'already_live' ? e.details?.liveId : undefined;
       const onAir = typeof liveId === 'string' ? await api.live(liveId).catch(() => null) : null;
       if (onAir?.status === 'live') onStarted(onAir);
-      else setError(refusal(e));
+      else {
+        const why = refusal(e);
+        setError(why.charAt(0).toUpperCase() + why.slice(1));
+        // Suspended since this page read the account: reading it again puts the notice in the form's place.
+        if (e instanceof LivegiftError && e.code === 'live_suspended') void refresh();
+      }
     } finally {
       setBusy(false);
     }
@@ -36,27 +43,28 @@ export function GoLive({ me, onStarted }: { me: Me; onStarted: (live: Live) => v
   return (
     <section className="panel go-live" aria-labelledby="go-live-title">
       <h2 id="go-live-title">Go LIVE</h2>
-      <GiftsToggle me={me} />
-      {suspension ? (
-        <p className="notice" id="go-live-why">
-          Going LIVE is suspended {suspension.untilMs === null ? 'permanently' : `until ${dateTime(suspension.untilMs)}`} for a Community Guidelines
-          violation{suspension.reason !== '' ? `: ${suspension.reason}` : ''}. You can still watch and chat.
-        </p>
-      ) : me.banned ? (
+      {suspension ? <SuspendedNotice suspension={suspension} /> : null}
+      {me.banned && !suspension ? (
         <p className="notice" id="go-live-why">Your account is suspended, so it cannot go LIVE. Contact support if you think this is a mistake.</p>
-      ) : !me.giftsEnabled ? (
+      ) : null}
+      <GiftsToggle me={me} />
+      {!blocked && !me.giftsEnabled ? (
         <p className="notice soft" id="go-live-why">LIVE Gifts are off: viewers will not be able to send you gifts in this LIVE. Turn them on above to collect diamonds.</p>
       ) : null}
-      <form className="form" onSubmit={(e) => void start(e)}>
-        <label>
-          Title
-          <input name="title" required maxLength={100} placeholder="What are you doing LIVE today?" disabled={blocked} aria-describedby={blocked ? 'go-live-why' : undefined} />
-          <small className="muted">Shown on the home page. Promising rewards for gifts or follows is not allowed.</small>
-        </label>
-        {error !== null ? <p className="error" role="alert">{error}</p> : null}
-        <button type="submit" className="button wide" disabled={busy || blocked}>{busy ? 'Going LIVE…' : 'Go LIVE'}</button>
-      </form>
-      <p className="muted hint">Stream from OBS or any RTMP encoder; once you are LIVE, your overlay link for OBS appears here.</p>
+      {blocked ? null : (
+        <>
+          <form className="form" onSubmit={(e) => void start(e)}>
+            <label>
+              Title
+              <input name="title" required maxLength={100} placeholder="What are you doing LIVE today?" />
+              <small className="muted">Shown on the home page. Promising rewards for gifts or follows is not allowed.</small>
+            </label>
+            {error !== null ? <p className="error" role="alert">{error}</p> : null}
+            <button type="submit" className="button wide" disabled={busy}>{busy ? 'Going LIVE…' : 'Go LIVE'}</button>
+          </form>
+          <p className="muted hint">Stream from OBS or any RTMP encoder; once you are LIVE, your overlay link for OBS appears here.</p>
+        </>
+      )}
     </section>
   );
 }
@@ -69,14 +77,6 @@ function refusal(error: unknown): string {
     return `going LIVE is suspended ${typeof until === 'number' ? `until ${dateTime(until)}` : 'permanently'} for a Community Guidelines violation${typeof reason === 'string' && reason !== '' ? ` (${reason})` : ''}.`;
   }
   return explain(error);
-}
-
-/** A LIVE suspension still in force, or null. */
-function activeSuspension(me: Me): { untilMs: number | null; reason: string } | null {
-  const s = me.liveSuspension;
-  if (s === null) return null;
-  if (s.untilMs !== null && s.untilMs <= Date.now()) return null;
-  return s;
 }
 
 /** The LIVE Gifts switch, with what on and off mean, and why the server refused a change. */

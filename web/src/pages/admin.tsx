@@ -1,6 +1,8 @@
-// Admin: the gift catalog editor, users (standing and role), every creator's payouts, the ledger
-// reconciliation and the audit log, one tab each (the tab is in the address: /admin?tab=users).
-// Only admins get in; everyone else is told plainly that this page is for admins.
+// Admin: the gift catalog editor, users (standing and role), the moderators' report queue, every
+// creator's payouts, the ledger reconciliation and the audit log, one tab each (the tab is in the
+// address: /admin?tab=users). Admins get every tab; moderators get the Moderation tab only (their
+// account menu links to /admin?tab=moderation); everyone else is told plainly that this page is not
+// for them.
 import type { KeyboardEvent } from 'react';
 import type { Me } from '../../../src/protocol/accounts.js';
 import { CatalogEditor } from '../components/admin-catalog.js';
@@ -8,6 +10,7 @@ import { AuditLog, ReconcilePanel } from '../components/admin-ledger.js';
 import { PayoutsAdmin } from '../components/admin-payouts.js';
 import { UsersAdmin } from '../components/admin-users.js';
 import { Skeleton } from '../components/load.js';
+import { ModQueue } from '../components/mod-queue.js';
 import { Link, navigate, useLocation } from '../router.js';
 import { useSession } from '../session.js';
 import '../styles/account.css';
@@ -15,11 +18,15 @@ import '../styles/account.css';
 const TABS = [
   { id: 'catalog', label: 'Catalog' },
   { id: 'users', label: 'Users' },
+  { id: 'moderation', label: 'Moderation' },
   { id: 'payouts', label: 'Payouts' },
   { id: 'ledger', label: 'Ledger' },
   { id: 'audit', label: 'Audit log' },
 ] as const;
 type TabId = (typeof TABS)[number]['id'];
+type Tab = (typeof TABS)[number];
+/** What a moderator (not an admin) may open here. */
+const MODERATOR_TABS: readonly Tab[] = TABS.filter((t) => t.id === 'moderation');
 
 export function AdminPage() {
   const { me } = useSession();
@@ -39,14 +46,14 @@ export function AdminPage() {
       </section>
     );
   }
-  if (me.role !== 'admin') {
+  if (me.role === 'user') {
     return (
       <section className="card narrow center" aria-labelledby="admins-only">
         <span className="lock" aria-hidden="true">🔒</span>
         <h1 id="admins-only">Admins only</h1>
         <p>This page is for Livegift admins: the gift catalog, users, payouts and the audit log.</p>
         <p className="muted">
-          You are signed in as @{me.handle}{me.role === 'moderator' ? ', a moderator' : ''}. If you should have access, ask an admin to change your role.
+          You are signed in as @{me.handle}. If you should have access, ask an admin to change your role.
         </p>
         <Link to="/" className="button wide">Back to the LIVEs</Link>
       </section>
@@ -58,7 +65,10 @@ export function AdminPage() {
 function Admin({ me }: { me: Me }) {
   const { query } = useLocation();
   const asked = query.get('tab');
-  const tab: TabId = TABS.find((t) => t.id === asked)?.id ?? 'catalog';
+  const admin = me.role === 'admin';
+  const tabs = admin ? TABS : MODERATOR_TABS;
+  const home = tabs[0]?.id ?? 'catalog';
+  const tab: TabId = tabs.find((t) => t.id === asked)?.id ?? home;
   const go = (id: TabId) => {
     navigate(id === 'catalog' ? '/admin' : `/admin?tab=${id}`, { replace: true });
   };
@@ -67,8 +77,8 @@ function Admin({ me }: { me: Me }) {
     const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
     if (step === 0) return;
     event.preventDefault();
-    const i = TABS.findIndex((t) => t.id === tab);
-    const next = TABS[(i + step + TABS.length) % TABS.length];
+    const i = tabs.findIndex((t) => t.id === tab);
+    const next = tabs[(i + step + tabs.length) % tabs.length];
     if (next) {
       go(next.id);
       document.getElementById(`tab-${next.id}`)?.focus();
@@ -78,11 +88,11 @@ function Admin({ me }: { me: Me }) {
   return (
     <div className="account-page admin">
       <header className="account-head">
-        <h1>Admin</h1>
-        <p className="muted">Catalog, users, payouts and the books of this Livegift.</p>
+        <h1>{admin ? 'Admin' : 'Moderation'}</h1>
+        <p className="muted">{admin ? 'Catalog, users, reports, payouts and the books of this Livegift.' : 'Reports from viewers, and what to do about them.'}</p>
       </header>
-      <div className="tabs" role="tablist" aria-label="Admin sections" onKeyDown={onKey}>
-        {TABS.map((t) => (
+      <div className="tabs" role="tablist" aria-label={admin ? 'Admin sections' : 'Moderation sections'} onKeyDown={onKey}>
+        {tabs.map((t) => (
           <button
             key={t.id}
             id={`tab-${t.id}`}
@@ -101,6 +111,7 @@ function Admin({ me }: { me: Me }) {
       <div className="card account-card" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         {tab === 'catalog' ? <CatalogEditor /> : null}
         {tab === 'users' ? <UsersAdmin me={me} /> : null}
+        {tab === 'moderation' ? <ModQueue me={me} /> : null}
         {tab === 'payouts' ? <PayoutsAdmin /> : null}
         {tab === 'ledger' ? <ReconcilePanel /> : null}
         {tab === 'audit' ? <AuditLog me={me} /> : null}

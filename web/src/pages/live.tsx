@@ -3,6 +3,8 @@
 // at a time, chat fading upward (the creator's thank-yous highlighted), hearts — fed by the room
 // socket (the SDK's LiveRoomClient, which reconnects and resumes by itself). The gift icon opens the
 // gift panel (and recharge) over the stage; the viewer's own gifts show at once (components/gift-*).
+// The flag in the top bar reports the LIVE, the flag on a chat line (or a long press) reports the line
+// (components/report-dialog.tsx); a LIVE a moderator ended says so, and why, on the goodbye card.
 import { useEffect, useRef, useState } from 'react';
 import type { Live, LiveSummary, LiveThanks } from '../../../src/protocol/lives.js';
 import type { LeaderboardEntry } from '../../../src/protocol/room.js';
@@ -16,13 +18,9 @@ import { useSession } from '../session.js';
 import { initials } from './home.js';
 import { useChatSend } from '../components/chat-send.js';
 import { followCounters } from '../components/room-counters.js';
-
-interface ChatLine {
-  readonly key: number;
-  readonly who: string;
-  readonly text: string;
-  readonly kind: 'chat' | 'creator' | 'thanks';
-}
+import { ChatLines, FlagIcon, type ChatLine } from '../components/live-chat.js';
+import { moderatorEndedText } from '../components/moderation-words.js';
+import { ReportDialog, type ReportSubject } from '../components/report-dialog.js';
 
 const CHAT_MAX = 6;
 /** How long a refused gift's reason stays on the stage. */
@@ -41,6 +39,9 @@ export function LivePage({ liveId }: { liveId: string }) {
   // A desktop shows chat and the top gifters beside the phone-shaped stage (UI.md).
   const wide = useWide(1000);
   const [sheet, setSheet] = useState<'gifts' | 'blocked' | null>(null);
+  // What is being reported, and the control that asked (focus goes back to it when the sheet closes).
+  const [report, setReport] = useState<{ subject: ReportSubject; opener: HTMLElement } | null>(null);
+  const reportButton = useRef<HTMLButtonElement>(null);
   const [giftChoice, setGiftChoice] = useState<GiftChoice>({ giftId: null, quantity: 1 });
   const room = useRef<LiveRoomClient | null>(null);
   const chatKey = useRef(0);
@@ -57,9 +58,9 @@ export function LivePage({ liveId }: { liveId: string }) {
   // A closed sheet gives focus back to the gift button that opened it.
   const sheetWasOpen = useRef(false);
   useEffect(() => {
-    if (sheet === null && sheetWasOpen.current) giftButton.current?.focus();
+    if (sheet === null && sheetWasOpen.current && report === null) giftButton.current?.focus();
     sheetWasOpen.current = sheet !== null;
-  }, [sheet]);
+  }, [sheet, report]);
 
   // A refused gift's reason leaves the stage after a while.
   useEffect(() => {
@@ -97,9 +98,13 @@ export function LivePage({ liveId }: { liveId: string }) {
       client.onState(setState),
       followCounters(client, { viewers: setViewers, top: setTop }),
       feedGiftStage(stage, client),
-      client.on('chat.message', (e) => { addChat({ who: e.data.sender.displayName, text: e.data.text, kind: e.data.isCreator ? 'creator' : 'chat' }); }),
-      client.on('thanks.sent', (e) => { addChat({ who: e.data.from.displayName, text: `${e.data.text} — to ${e.data.to.displayName}`, kind: 'thanks' }); }),
-      client.on('live.ended', (e) => { setEnded(e.data.summary); }),
+      client.on('chat.message', (e) => { addChat({ who: e.data.sender.displayName, text: e.data.text, kind: e.data.isCreator ? 'creator' : 'chat', senderId: e.data.sender.id, said: e.data.text }); }),
+      client.on('thanks.sent', (e) => { addChat({ who: e.data.from.displayName, text: `${e.data.text} — to ${e.data.to.displayName}`, kind: 'thanks', senderId: e.data.from.id, said: e.data.text }); }),
+      client.on('live.ended', (e) => {
+        setEnded(e.data.summary);
+        // Who ended it (and, when the server shares it, why) is on the LIVE itself.
+        api.live(liveId).then((after) => { setLive(after); }, () => undefined);
+      }),
     ];
     client.connect().catch(() => undefined);
     return () => {
@@ -131,6 +136,19 @@ export function LivePage({ liveId }: { liveId: string }) {
     setSheet(block ? 'blocked' : 'gifts');
   };
   const closeSheet = () => { setSheet(null); };
+  const openReport = (subject: ReportSubject, opener: HTMLElement) => {
+    setSheet(null);
+    setReport({ subject, opener });
+  };
+  const reportLine = (line: ChatLine, opener: HTMLElement) => {
+    openReport({ kind: 'message', liveId, senderId: line.senderId, senderName: line.who, text: line.said }, opener);
+  };
+  const closeReport = () => {
+    const opener = report?.opener;
+    setReport(null);
+    (opener?.isConnected === true ? opener : reportButton.current)?.focus();
+  };
+  const mine = me?.id === live.creator.id;
 
   return (
     <div className="live-layout">
@@ -147,6 +165,19 @@ export function LivePage({ liveId }: { liveId: string }) {
             </div>
           </div>
           <div className="stage-right">
+            {mine ? null : (
+              <button
+                ref={reportButton}
+                type="button"
+                className="close report-live"
+                aria-label="Report this LIVE"
+                title="Report this LIVE"
+                aria-expanded={report?.subject.kind === 'live'}
+                onClick={(e) => { openReport({ kind: 'live', liveId, creatorName: live.creator.displayName, title: live.title }, e.currentTarget); }}
+              >
+                <FlagIcon size={16} />
+              </button>
+            )}
             <span className="pill num" role="img" aria-label={`${viewers} watching`}><EyeIcon /> {viewers.toLocaleString('en-US')}</span>
             <Link to="/" className="close" aria-label="Leave the LIVE">×</Link>
           </div>
@@ -165,7 +196,7 @@ export function LivePage({ liveId }: { liveId: string }) {
         <GiftBanners banners={banners} />
         <BigGiftPlayer playing={playing} />
 
-        {wide ? null : <ChatLines chat={chat} />}
+        {wide ? null : <ChatLines chat={chat} meId={me?.id ?? null} onReport={reportLine} />}
 
         <div className="hearts" aria-hidden="true">
           {hearts.map((h) => <span key={h} className="heart">♥</span>)}
@@ -187,6 +218,7 @@ export function LivePage({ liveId }: { liveId: string }) {
           <GiftPanel choice={giftChoice} onChoice={setGiftChoice} catalog={catalog} onRetry={retryCatalog} sender={sender} stage={stage} me={{ id: me.id, handle: me.handle, displayName: me.displayName }} creatorName={live.creator.displayName} onClose={closeSheet} />
         ) : null}
         {sheet === 'blocked' && block ? <GiftBlockedSheet block={block} next={`/live/${liveId}`} onClose={closeSheet} /> : null}
+        {report !== null ? <ReportDialog subject={report.subject} onClose={closeReport} /> : null}
       </section>
       {wide ? (
         <aside className="live-side" aria-label="Chat and top gifters">
@@ -210,24 +242,11 @@ export function LivePage({ liveId }: { liveId: string }) {
           <section className="side-card side-chat-card">
             <h2>Chat</h2>
             {chat.length === 0 ? <p className="muted">Say hello — everyone in the LIVE sees it.</p> : null}
-            <ChatLines chat={chat} />
+            <ChatLines chat={chat} meId={me?.id ?? null} onReport={reportLine} />
           </section>
         </aside>
       ) : null}
     </div>
-  );
-}
-
-/** The LIVE's chat: floating over the stage on a phone, in the side column on a desktop. */
-function ChatLines({ chat }: { chat: readonly ChatLine[] }) {
-  return (
-    <ul className="chat" aria-live="polite" aria-label="Chat">
-      {chat.map((line) => (
-        <li key={line.key} className={`chat-line ${line.kind}`}>
-          <strong>{line.who}</strong> {line.text}
-        </li>
-      ))}
-    </ul>
   );
 }
 
@@ -267,6 +286,7 @@ function Goodbye({ live, summary }: { live: Live; summary: LiveSummary | null })
     <section className="card narrow center goodbye">
       <span className="avatar big">{initials(live.creator.displayName)}</span>
       <h1>The LIVE has ended</h1>
+      {live.endedBy === 'moderator' ? <p className="notice goodbye-why" role="status">{moderatorEndedText(live.endReason)}</p> : null}
       <p className="muted">Thanks for watching {live.creator.displayName}’s “{live.title}”.</p>
       {thanks ? (
         <p className="goodbye-thanks" role="status">

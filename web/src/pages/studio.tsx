@@ -5,7 +5,9 @@
 // (which opens the LIVE's summary). Below, the creator's past LIVEs, each linking to its summary.
 //
 // The parts live in components/studio-*.tsx: the Go LIVE form, the on-air dashboard (and its gift
-// feed with thanks, coaching, chat and overlay link), the past LIVEs.
+// feed with thanks, coaching, chat and overlay link), the creator's standing (a suspension, strikes
+// and how moderation works), the past LIVEs. The account is read again when the studio opens, so a
+// suspension decided since the app loaded shows at once.
 import { useCallback, useEffect, useState } from 'react';
 import type { Me } from '../../../src/protocol/accounts.js';
 import type { Live } from '../../../src/protocol/lives.js';
@@ -13,6 +15,7 @@ import { api, explain, LivegiftError } from '../api.js';
 import { GoLive } from '../components/studio-go-live.js';
 import { OnAir } from '../components/studio-on-air.js';
 import { PastLives } from '../components/studio-past-lives.js';
+import { StudioStanding } from '../components/studio-standing.js';
 import { ON_AIR_KEY } from '../components/studio-storage.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
@@ -48,6 +51,7 @@ export function StudioPage() {
 }
 
 function Studio({ me }: { me: Me }) {
+  const { refresh } = useSession();
   const [onAir, setOnAir] = useState<Live | null | undefined>(undefined);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
@@ -67,6 +71,10 @@ function Studio({ me }: { me: Me }) {
       cancelled = true;
     };
   }, [me.id, attempt]);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
 
   const started = useCallback((live: Live) => {
     localStorage.setItem(ON_AIR_KEY, live.id);
@@ -96,7 +104,10 @@ function Studio({ me }: { me: Me }) {
         </>
       ) : (
         <div className="studio-split">
-          <GoLive me={me} onStarted={started} />
+          <div className="studio-column">
+            <GoLive me={me} onStarted={started} />
+            <StudioStanding me={me} />
+          </div>
           <PastLives handle={me.handle} />
         </div>
       )}

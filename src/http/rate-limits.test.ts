@@ -1,0 +1,308 @@
+// Proves the rate limits on a real node through app.inject and real sockets, on the node's clock:
+// password guessing locks a login name for 1, 2, 4 … minutes and never more than 15, the right
+// password after the lock gets in and resets it; an address is held to 10 sign-in attempts a minute
+// and locked after 20 wrong passwords without locking the names it tried; sign-ups per address,
+// purchases per user and per address, gift sends per user over HTTP and the socket together, chat
+// per user across sockets; every refusal is 429 `rate_limited` with details.retryAfterMs and
+// Retry-After in whole seconds (the socket's ack carries the same error); loopback is never limited
+// per address; RATE_LIMITS=off and a scale; and two nodes sharing a Redis enforce one limit.
+import { randomUUID } from 'node:crypto';
+import type { InjectOptions } from 'fastify';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../../test/support/databases.js';
+import { openTestNode, signUpAs, TestClock, type TestNode } from '../../test/support/livegift.js';
+import { creatorOnAir } from '../../test/support/money.js';
+import { REDIS_URL, redisAvailable } from '../../test/support/redis.js';
+import { TestSocket } from '../../test/support/room-socket.js';
+import type { RoomEvent } from '../protocol/room.js';
+import { ConfigError, loadConfig } from '../config.js';
+import { SystemAccounts, userAccounts } from '../domain/accounts.js';
+import { scaledRateRules } from '../domain/rate-limits.js';
+import { RedisRateLimiter } from '../platform/redis-rate-limiter.js';
+import { ScryptPasswordHasher } from '../platform/scrypt-password-hasher.js';
+import { buildLivegift, type Livegift } from '../server.js';
+
+interface ErrorBody {
+  error: { code: string; message: string; details?: { retryAfterMs?: number } };
+}
+
+const sqlite = DIALECTS.find((d) => d.name === 'sqlite');
+const MINUTE = 60_000;
+const PASSWORD = 'correct horse battery';
+
+/** The refusal every limit answers: 429, rate_limited, retryAfterMs, Retry-After in whole seconds rounded up. */
+function expectRefused(res: { status: number; body: unknown; headers: Record<string, unknown> }, retryAfterMs: number): void {
+  expect(res.status).toBe(429);
+  expect((res.body as ErrorBody).error).toMatchObject({ code: 'rate_limited', details: { retryAfterMs } });
+  expect((res.body as ErrorBody).error.message).toMatch(/Try again in /);
+  expect(res.headers['retry-after']).toBe(String(Math.ceil(retryAfterMs / 1000)));
+}
+
+describe.skipIf(!sqlite?.available)('rate limits on one node', () => {
+  let node: TestNode;
+  let wsBase: string;
+  const sockets: TestSocket[] = [];
+  beforeAll(async () => {
+    if (!sqlite) throw new Error('no SQLite dialect');
+    node = await openTestNode(sqlite);
+    wsBase = (await node.app.listen({ port: 0, host: '127.0.0.1' })).replace(/^http/, 'ws');
+  });
+  afterAll(async () => {
+    await Promise.all(sockets.map((s) => s.close()));
+    await node.drop();
+  });
+
+  const logIn = (login: string, password: string, remoteAddress?: string) =>
+    node.call<ErrorBody>({ method: 'POST', url: '/v1/auth/login', payload: { login, password }, ...(remoteAddress !== undefined ? { remoteAddress } : {}) });
+  let signUps = 0;
+  const signUpFrom = (remoteAddress: string) => {
+    const handle = `new${signUps++}`;
+    return node.call<ErrorBody>({
+      method: 'POST', url: '/v1/auth/signup', remoteAddress,
+      payload: { email: `${handle}@example.test`, password: PASSWORD, handle, displayName: handle, birthDate: '1990-05-17' },
+    });
+  };
+
+  describe('password guessing', () => {
+    it('locks a login name after 5 wrong passwords for 1 minute, then 2; the right password after the lock gets in and resets it', async () => {
+      await signUpAs(node, { handle: 'ana', password: PASSWORD });
+      for (let i = 0; i < 5; i++) expect((await logIn('ana', 'wrong password')).status).toBe(401);
+      // Locked for everyone, the right password too, whatever case or @ it is typed with.
+      expectRefused(await logIn('ana', PASSWORD), MINUTE);
+      expectRefused(await logIn(' @ANA ', PASSWORD, '198.51.100.77'), MINUTE);
+      node.clock.advance(MINUTE);
+      expect((await logIn('ana', 'wrong again')).status).toBe(401);
+      expectRefused(await logIn('ana', PASSWORD), 2 * MINUTE);
+      node.clock.advance(2 * MINUTE);
+      expect((await logIn('ana', PASSWORD)).status).toBe(200);
+      // The success forgot the failures: 4 more wrong ones and the owner still gets in.
+      for (let i = 0; i < 4; i++) expect((await logIn('ana', 'wrong')).status).toBe(401);
+      expect((await logIn('ana', PASSWORD)).status).toBe(200);
+    });
+
+    it('never keeps the owner out more than 15 minutes after the last wrong password, however long the guessing', async () => {
+      await signUpAs(node, { handle: 'bea', password: PASSWORD });
+      let longestMs = 0;
+      let guesses = 0;
+      const until = node.clock.ms + 3 * 3_600_000;
+      while (node.clock.ms < until) {
+        const res = await logIn('bea', `guess ${guesses}`);
+        if (res.status === 429) {
+          const wait = res.body.error.details?.retryAfterMs ?? 0;
+          longestMs = Math.max(longestMs, wait);
+          node.clock.advance(wait);
+        } else {
+          expect(res.status).toBe(401);
+          guesses += 1;
+        }
+      }
+      expect(longestMs).toBe(15 * MINUTE);
+      expect(guesses).toBeLessThanOrEqual(5 + 4 + 12); // 5, then locks of 1, 2, 4, 8 minutes, then one per 15
+      node.clock.advance(15 * MINUTE);
+      expect((await logIn('bea', PASSWORD)).status).toBe(200);
+    });
+
+    it('holds an address to 10 attempts a minute and locks it after 20 wrong passwords, without locking the names it tried', async () => {
+      const guesser = '203.0.113.10';
+      await signUpAs(node, { handle: 'cai', password: PASSWORD });
+      for (let i = 0; i < 10; i++) expect((await logIn(`victim${i}`, 'password1', guesser)).status).toBe(401);
+      expectRefused(await logIn('cai', PASSWORD, guesser), MINUTE);
+      node.clock.advance(MINUTE);
+      for (let i = 10; i < 20; i++) {
+        node.clock.advance(6_000); // within 10 a minute
+        expect((await logIn(`victim${i}`, 'password1', guesser)).status).toBe(401);
+      }
+      node.clock.advance(6_000);
+      // 20 wrong passwords in 15 minutes: the address is locked for a minute after the last, for every name.
+      const locked = await logIn('cai', PASSWORD, guesser);
+      expectRefused(locked, MINUTE - 6_000);
+      expect(locked.body.error.message).toContain('from your network');
+      // The names it tried are not locked for anyone else, and a success elsewhere does not unlock it.
+      expect((await logIn('victim3', 'password1', '203.0.113.11')).status).toBe(401);
+      expect((await logIn('cai', PASSWORD, '203.0.113.11')).status).toBe(200);
+      expect((await logIn('cai', PASSWORD, guesser)).status).toBe(429);
+      node.clock.advance(MINUTE);
+      expect((await logIn('cai', PASSWORD, guesser)).status).toBe(200);
+    });
+
+    it('never limits a loopback address per address (this machine, a reverse proxy on it)', async () => {
+      // More than 10 attempts a minute and 20 wrong passwords, over several names (each below its own lock).
+      for (let i = 0; i < 21; i++) expect((await logIn(`nobody${i % 7}`, 'password1', '127.0.0.1')).status).toBe(401);
+      for (const ip of ['::1', '::ffff:127.0.0.1']) for (let i = 0; i < 11; i++) expect((await logIn(`noone${i % 7}`, 'password1', ip)).status).toBe(401);
+    });
+  });
+
+  it('allows 10 sign-ups an hour from one address, then 429 until the hour is over; other addresses are not affected', async () => {
+    for (let i = 0; i < 10; i++) expect((await signUpFrom('192.0.2.20')).status).toBe(201);
+    expectRefused(await signUpFrom('192.0.2.20'), 3_600_000);
+    expect((await signUpFrom('192.0.2.21')).status).toBe(201);
+    node.clock.advance(59 * MINUTE);
+    expectRefused(await signUpFrom('192.0.2.20'), MINUTE);
+    node.clock.advance(MINUTE);
+    expect((await signUpFrom('192.0.2.20')).status).toBe(201);
+  });
+
+  it('allows 10 purchases a minute per user and 30 per address', async () => {
+    const buy = (cookie: string, remoteAddress = '127.0.0.1') =>
+      node.call<ErrorBody>({ method: 'POST', url: '/v1/purchases', headers: { cookie }, remoteAddress, payload: { id: randomUUID(), packageId: 'usd-70' } });
+    const buyer = await signUpAs(node, { handle: 'buyer' });
+    for (let i = 0; i < 10; i++) expect((await buy(buyer.cookie)).status).toBe(201);
+    expectRefused(await buy(buyer.cookie), MINUTE);
+    expect((await buy((await signUpAs(node, { handle: 'buyer2' })).cookie)).status).toBe(201);
+    node.clock.advance(MINUTE);
+    expect((await buy(buyer.cookie)).status).toBe(201);
+
+    node.clock.advance(MINUTE);
+    const shop = '192.0.2.30';
+    for (const handle of ['farm1', 'farm2', 'farm3']) {
+      const { cookie } = await signUpAs(node, { handle });
+      for (let i = 0; i < 10; i++) expect((await buy(cookie, shop)).status).toBe(201);
+    }
+    expectRefused(await buy((await signUpAs(node, { handle: 'farm4' })).cookie, shop), MINUTE);
+  });
+
+  it('allows 50 gift sends a second per user, HTTP and socket together, and charges nothing for a refused one', async () => {
+    const { liveId } = await creatorOnAir(node, 'gifthost');
+    const fan = await signUpAs(node, { handle: 'gifter' });
+    await node.storage.ledger.submit([{ id: randomUUID(), code: 'PURCHASE', kind: 'single', debitAccountId: SystemAccounts.coinIssuance.id, creditAccountId: userAccounts(fan.userId).coins.id, amount: 1_000n }]);
+    const send = () => node.call<ErrorBody & { balanceCoins: number }>({ method: 'POST', url: '/v1/gifts', headers: { cookie: fan.cookie }, payload: { id: randomUUID(), liveId, giftId: 'rose', count: 1 } } satisfies InjectOptions);
+    const sent = await Promise.all(Array.from({ length: 50 }, send));
+    expect(sent.every((s) => s.status === 201)).toBe(true);
+    expectRefused(await send(), 1_000);
+    node.clock.advance(400);
+    expectRefused(await send(), 600); // Retry-After rounds 600 ms up to 1 s
+
+    const socket = await TestSocket.open(`${wsBase}/v1/lives/${liveId}/ws`, { cookie: fan.cookie });
+    sockets.push(socket);
+    await socket.event('snapshot');
+    const giftOverSocket = async () => {
+      const id = randomUUID();
+      socket.send({ type: 'gift.send', data: { id, giftId: 'rose', count: 1 } });
+      return (await socket.event('gift.ack', (e) => e.data.id === id)).data;
+    };
+    expect(await giftOverSocket()).toMatchObject({ error: { code: 'rate_limited', details: { retryAfterMs: 600 } } });
+    node.clock.advance(600);
+    expect(await giftOverSocket()).toMatchObject({ result: { coins: 1, balanceCoins: 949 } });
+    expect((await send()).status).toBe(201);
+    expect((await node.call<{ coins: number }>({ method: 'GET', url: '/v1/me/wallet', headers: { cookie: fan.cookie } })).body.coins).toBe(948);
+  });
+
+  it('allows 5 chat lines every 10 seconds per user over the socket, across their sockets; others may still talk', async () => {
+    const { liveId } = await creatorOnAir(node, 'chathost');
+    const [ana, bob] = [await signUpAs(node, { handle: 'chatty' }), await signUpAs(node, { handle: 'quiet' })];
+    const open = async (cookie: string) => {
+      const s = await TestSocket.open(`${wsBase}/v1/lives/${liveId}/ws`, { cookie });
+      sockets.push(s);
+      await s.event('snapshot');
+      return s;
+    };
+    const [one, two, other] = [await open(ana.cookie), await open(ana.cookie), await open(bob.cookie)];
+    const chat = async (socket: TestSocket, text: string): Promise<RoomEvent<'ack'>['data']> => {
+      const id = randomUUID();
+      socket.send({ type: 'chat.send', data: { id, text } });
+      return (await socket.event('ack', (e) => e.data.id === id)).data;
+    };
+    for (let i = 0; i < 5; i++) expect(await chat(i % 2 === 0 ? one : two, `line ${i}`)).toEqual({ id: expect.any(String) as unknown, ok: true });
+    node.clock.advance(4_000);
+    const refused = await chat(two, 'one more');
+    expect(refused).toMatchObject({ error: { code: 'rate_limited', message: 'At most 5 messages every 10 seconds. Try again in 6 seconds.', details: { retryAfterMs: 6_000 } } });
+    expect(await chat(other, 'my turn')).toMatchObject({ ok: true });
+    node.clock.advance(6_000);
+    expect(await chat(one, 'back again')).toMatchObject({ ok: true });
+    // The refused line never reached the room.
+    await other.until((events) => (events.some((e) => e.type === 'chat.message' && e.data.text === 'back again') ? true : undefined), 'the last line');
+    expect(other.of('chat.message').map((e) => e.data.text)).not.toContain('one more');
+  });
+});
+
+describe.skipIf(!sqlite?.available)('RATE_LIMITS', () => {
+  async function signUps(env: Record<string, string>, count: number): Promise<number[]> {
+    if (!sqlite) throw new Error('no SQLite dialect');
+    const node = await openTestNode(sqlite, env);
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const res = await node.app.inject({ method: 'POST', url: '/v1/auth/signup', remoteAddress: '192.0.2.40', payload: { email: `sig${i}@example.test`, password: PASSWORD, handle: `sig${i}`, displayName: 'S', birthDate: '1990-05-17' } });
+        statuses.push(res.statusCode);
+      }
+      return statuses;
+    } finally {
+      await node.drop();
+    }
+  }
+
+  it('scales every limit (2 → 20 sign-ups an hour) or turns them off', async () => {
+    const scaled = await signUps({ RATE_LIMITS: '2' }, 21);
+    expect(scaled.slice(0, 20).every((s) => s === 201)).toBe(true);
+    expect(scaled[20]).toBe(429);
+    expect((await signUps({ RATE_LIMITS: 'off' }, 15)).every((s) => s === 201)).toBe(true);
+  });
+
+  it('refuses a value that is not on, off or a scale up to 100', () => {
+    expect(loadConfig({}).rateLimits).toEqual({ enabled: true, scale: 1 });
+    expect(loadConfig({ RATE_LIMITS: '0.5' }).rateLimits).toEqual({ enabled: true, scale: 0.5 });
+    for (const bad of ['fast', '0', '-1', '101']) expect(() => loadConfig({ RATE_LIMITS: bad })).toThrow(ConfigError);
+  });
+});
+
+describe.skipIf(!sqlite?.available || !redisAvailable)('two nodes sharing a Redis', () => {
+  const keyPrefix = `livegift-test:${process.pid}:${randomUUID().slice(0, 8)}:rate:`;
+  const clock = new TestClock();
+  const nodes: Livegift[] = [];
+  const drops: (() => Promise<void>)[] = [];
+
+  beforeAll(async () => {
+    if (!sqlite) throw new Error('no SQLite dialect');
+    const config = loadConfig({ LOG_LEVEL: 'silent', DEMO: 'false', REDIS_URL, LIVE_AUTO_END_INTERVAL_SECONDS: '0', DIAMOND_MATURE_INTERVAL_SECONDS: '0', PAYOUT_WORKER_INTERVAL_SECONDS: '0' });
+    for (let i = 0; i < 2; i++) {
+      const storage = await sqlite.open({ nowMs: () => clock.nowMs() });
+      const node = await buildLivegift(config, {
+        storage,
+        clock,
+        passwords: new ScryptPasswordHasher(1 << 10),
+        rateLimiter: new RedisRateLimiter({ url: REDIS_URL, rules: scaledRateRules(config.rateLimits.scale), keyPrefix, timeoutMs: 5_000 }),
+      });
+      nodes.push(node);
+      drops.push(async () => {
+        await node.close();
+        await storage.drop();
+      });
+    }
+  });
+  afterAll(async () => {
+    await Promise.all(drops.map((drop) => drop()));
+    const raw = new Redis(REDIS_URL);
+    try {
+      const keys = await raw.keys(`${keyPrefix}*`);
+      if (keys.length > 0) await raw.del(...keys);
+    } finally {
+      raw.disconnect();
+    }
+  });
+
+  const on = (i: number) => {
+    const node = nodes[i % 2];
+    if (!node) throw new Error('no node');
+    return node;
+  };
+
+  it('counts sign-ups from one address on both nodes against one limit', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      const res = await on(i).app.inject({ method: 'POST', url: '/v1/auth/signup', remoteAddress: '192.0.2.50', payload: { email: `two${i}@example.test`, password: PASSWORD, handle: `two${i}`, displayName: 'Two', birthDate: '1990-05-17' } });
+      statuses.push(res.statusCode);
+    }
+    expect(statuses).toEqual([...Array<number>(10).fill(201), 429]);
+  });
+
+  it('locks a login name guessed on both nodes, on both nodes', async () => {
+    const attempt = (i: number) => on(i).app.inject({ method: 'POST', url: '/v1/auth/login', payload: { login: 'ghost', password: `guess ${i}` } });
+    for (let i = 0; i < 5; i++) expect((await attempt(i)).statusCode).toBe(401);
+    for (let i = 0; i < 2; i++) {
+      const refused = await attempt(i);
+      expect(refused.statusCode).toBe(429);
+      expect(refused.headers['retry-after']).toBe('60');
+    }
+  });
+});
