@@ -174,6 +174,9 @@ export class RoomGateway implements RoomEvents {
     });
   };
 
+  /** Users' ban status as chat last read it (see banned()). */
+  private readonly standings = new Map<string, { banned: boolean; atMs: number }>();
+
   constructor(
     private readonly app: FastifyInstance,
     private readonly options: RoomGatewayOptions,
@@ -705,6 +708,21 @@ export class RoomGateway implements RoomEvents {
     );
   }
 
+  /**
+   * Whether the user is banned, read at most every STANDING_TTL_MS per user (chat is limited to a
+   * few lines a user anyway), so a ban reaches sockets opened before it within seconds.
+   */
+  private async banned(userId: string): Promise<boolean> {
+    const nowMs = this.options.services.clock.nowMs();
+    const known = this.standings.get(userId);
+    if (known !== undefined && nowMs - known.atMs < STANDING_TTL_MS) return known.banned;
+    const user = await this.options.services.getUser(userId);
+    if (this.standings.size >= STANDINGS_MAX) this.standings.clear();
+    const banned = user === null || user.bannedAtMs !== null;
+    this.standings.set(userId, { banned, atMs: nowMs });
+    return banned;
+  }
+
   /** Who a socket speaks as (looked up once). */
   private async userOf(client: Client, userId: string): Promise<PublicUser | null> {
     if (client.user) return client.user;
@@ -739,6 +757,8 @@ export class RoomGateway implements RoomEvents {
         // Counted per user on the node's clock, every room and node together (a refused line is not published).
         const refused = await takeEach(this.rateLimiter, [{ name: 'chat:user', key: principal.userId }], this.options.services.clock.nowMs());
         if (refused) return rateLimitedError(this.rateLimiter.rules, refused);
+        // A socket opened before its user was banned stays open, but its lines stop at once.
+        if (await this.banned(principal.userId)) return { code: 'account_suspended', message: 'This account is suspended.' };
         const sender = await this.userOf(client, principal.userId);
         if (!sender) return { code: 'unauthenticated', message: 'Sign in to chat.' };
         return { kind: 'chat', chat: { sender, text, isCreator: client.isCreator }, coach };
@@ -917,6 +937,10 @@ export class RoomGateway implements RoomEvents {
     }
   }
 }
+
+/** How long a user's ban status is trusted before chat reads it again, and how many are kept. */
+const STANDING_TTL_MS = 10_000;
+const STANDINGS_MAX = 10_000;
 
 const GIFT_EVENTS: ReadonlySet<RoomEventType> = new Set<RoomEventType>(['snapshot', 'gift.sent', 'combo.updated', 'live.ended', 'error', 'gift.ack', 'ack']);
 

@@ -359,11 +359,16 @@ for (const dialect of DIALECTS) {
       const token = await call<{ token: string }>(crook, 'POST', '/v1/me/tokens', { name: 'bot', scopes: ['read', 'gifts:send'] });
       expect(token.status).toBe(201);
       const watcher = await connect(crook.liveId);
+      const crookInRoom = await connect(victim.liveId, crook);
+      expect(await ack(crookInRoom, { type: 'chat.send', data: { text: 'nice stream' } })).toMatchObject({ ok: true });
 
       const banned = await call<BanOutcome>(admin, 'POST', `/v1/admin/users/${crook.userId}/ban`, { reason: 'Coins bought with stolen cards' });
       expect(banned.status).toBe(200);
       expect(banned.body).toMatchObject({ user: { id: crook.userId, banned: true, banReason: 'Coins bought with stolen cards' }, endedLiveId: crook.liveId, tokensRevoked: 1 });
       await watcher.event('live.ended');
+      // A socket opened before the ban stays open, but its chat stops within seconds.
+      node.clock.advance(10_001);
+      expect(await ack(crookInRoom, { type: 'chat.send', data: { text: 'still here' } })).toMatchObject({ error: { code: 'account_suspended' } });
 
       // Signed out everywhere: the old session and the token no longer work.
       expect((await call(crook, 'GET', '/v1/me')).status).toBe(401);
