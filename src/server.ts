@@ -109,7 +109,7 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
       (config.payoutProvider === 'stripe'
         ? new StripePayoutProvider(requireStripe(config))
         : new SandboxPayoutProvider({ db: storage.db, nowMs: () => clock.nowMs(), newId: () => nodeIds.uuid() }));
-    const providerRecords = recordsOf(config, storage, payoutProvider);
+    const providerRecords = recordsOf(config, storage, payments, payoutProvider);
 
     // The LIVE rooms need the app, which needs the services: announcements are bound to the rooms late.
     let rooms: RoomGateway | null = null;
@@ -301,13 +301,17 @@ function requireStripe(config: Config): StripeSettings {
 }
 
 /** Whose records `reconcile --provider` reads: Stripe's for what Stripe handles, the sandbox's for the rest. */
-function recordsOf(config: Config, storage: Storage, payoutProvider: PayoutProvider): ProviderRecords[] {
+function recordsOf(config: Config, storage: Storage, payments: PaymentProvider, payoutProvider: PayoutProvider): ProviderRecords[] {
   const stripeKinds = new Set<MovementKind>(config.stripe ? ['charge', 'refund', 'chargeback'] : []);
   const sandboxKinds = new Set<MovementKind>(config.stripe ? [] : ['charge', 'refund', 'chargeback']);
   if (payoutProvider.name === 'stripe') stripeKinds.add('payout');
   else if (payoutProvider.name === 'sandbox') sandboxKinds.add('payout');
   const records: ProviderRecords[] = [];
-  if (stripeKinds.size > 0) records.push(new StripeRecords(stripeClient(requireStripe(config)), stripeKinds));
+  if (stripeKinds.size > 0) {
+    // The adapters' own client when there is one (one connection pool per node), else a new one.
+    const client = payments instanceof StripePaymentProvider ? payments.stripe : payoutProvider instanceof StripePayoutProvider ? payoutProvider.stripe : stripeClient(requireStripe(config));
+    records.push(new StripeRecords(client, stripeKinds));
+  }
   if (sandboxKinds.size > 0) records.push(new SandboxRecords(storage.db, sandboxKinds));
   return records;
 }

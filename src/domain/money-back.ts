@@ -99,14 +99,10 @@ export function coinsFor(moneyMinor: bigint, terms: PurchaseTerms): bigint {
   return (terms.coins * moneyMinor + terms.amountMinor - 1n) / terms.amountMinor;
 }
 
-interface OpTotals {
-  coins: bigint;
-  coinsLost: bigint;
-  money: bigint;
-  moneyLost: bigint;
-}
+/** An operation's amounts, by leg. */
+type OpTotals = Record<Leg, bigint>;
 
-const zero = (): OpTotals => ({ coins: 0n, coinsLost: 0n, money: 0n, moneyLost: 0n });
+const zero = (): OpTotals => ({ coins: 0n, 'coins-lost': 0n, money: 0n, 'money-lost': 0n });
 
 const OP_LEG = /^(refund:\d+|chargeback:([^:]+))(?::(reinstate))?:(coins|coins-lost|money|money-lost)$/;
 
@@ -140,7 +136,7 @@ export function nettingOf(terms: PurchaseTerms, transfers: readonly CommittedTra
       charged.set(disputeId, entry);
       totals = m[3] === 'reinstate' ? (entry.reinstated ??= zero()) : entry.booked;
     }
-    add(totals, leg, t.amount);
+    totals[leg] += t.amount;
   }
   const net = { ...refunds };
   const chargebacks = new Map<string, { money: bigint; reinstated: boolean }>();
@@ -148,58 +144,33 @@ export function nettingOf(terms: PurchaseTerms, transfers: readonly CommittedTra
   let moneyReinstated = 0n;
   let coinsReinstated = 0n;
   for (const [disputeId, { booked, reinstated }] of charged) {
-    const money = booked.money + booked.moneyLost - (reinstated ? reinstated.money + reinstated.moneyLost : 0n);
+    const money = moneyOf(booked) - (reinstated ? moneyOf(reinstated) : 0n);
     moneyChargedBack += money;
     if (reinstated) {
-      moneyReinstated += reinstated.money + reinstated.moneyLost;
-      coinsReinstated += reinstated.coins + reinstated.coinsLost;
+      moneyReinstated += moneyOf(reinstated);
+      coinsReinstated += reinstated.coins + reinstated['coins-lost'];
     }
-    chargebacks.set(disputeId, { money: booked.money + booked.moneyLost, reinstated: reinstated !== null });
-    for (const leg of LEGS) add(net, leg, amountOf(booked, leg) - (reinstated ? amountOf(reinstated, leg) : 0n));
+    chargebacks.set(disputeId, { money: moneyOf(booked), reinstated: reinstated !== null });
+    for (const leg of LEGS) net[leg] += booked[leg] - (reinstated ? reinstated[leg] : 0n);
   }
   return {
     paid: coinsIssued > 0n,
     coinsIssued,
     moneyPaid,
-    moneyRefunded: refunds.money + refunds.moneyLost,
+    moneyRefunded: moneyOf(refunds),
     moneyChargedBack,
     coinsReversed: net.coins,
-    coinsLost: net.coinsLost,
-    moneyLost: net.moneyLost,
+    coinsLost: net['coins-lost'],
+    moneyLost: net['money-lost'],
     moneyReinstated,
     coinsReinstated,
     chargebacks,
   };
 }
 
-function amountOf(t: OpTotals, leg: Leg): bigint {
-  switch (leg) {
-    case 'coins':
-      return t.coins;
-    case 'coins-lost':
-      return t.coinsLost;
-    case 'money':
-      return t.money;
-    case 'money-lost':
-      return t.moneyLost;
-  }
-}
-
-function add(t: OpTotals, leg: Leg, amount: bigint): void {
-  switch (leg) {
-    case 'coins':
-      t.coins += amount;
-      break;
-    case 'coins-lost':
-      t.coinsLost += amount;
-      break;
-    case 'money':
-      t.money += amount;
-      break;
-    case 'money-lost':
-      t.moneyLost += amount;
-      break;
-  }
+/** The money an operation moved: what it reversed plus what it booked as lost. */
+function moneyOf(t: OpTotals): bigint {
+  return t.money + t['money-lost'];
 }
 
 /** Money back so far, all causes, net of reinstatements. */

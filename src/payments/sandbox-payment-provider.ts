@@ -452,11 +452,8 @@ export class SandboxPaymentProvider implements PaymentProvider {
   }
 
   parseWebhook(rawBody: Buffer, headers: Readonly<Record<string, string | string[] | undefined>>): Promise<PaymentEvent> {
-    try {
-      return Promise.resolve(this.parseWebhookNow(rawBody, headers));
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
+    // The sandbox needs no lookup; a refusal becomes the promise's rejection.
+    return Promise.resolve().then(() => this.parseWebhookNow(rawBody, headers));
   }
 
   /** parseWebhook, at once (the sandbox needs no lookup): verifies, then parses. */

@@ -22,10 +22,7 @@ export function HomePage() {
             {[0, 1, 2].map((i) => <li key={i} className="live-card skeleton" />)}
           </ul>
         ) : loaded.state === 'error' ? (
-          <div className="card center">
-            <p className="error" role="alert">{loaded.message}</p>
-            <button type="button" className="button" onClick={() => { reload(); }}>Try again</button>
-          </div>
+          <RetryCard message={loaded.message} onRetry={reload} />
         ) : loaded.value.length === 0 ? (
           <div className="card center">
             <p>Nobody is LIVE right now.</p>
@@ -60,6 +57,16 @@ export function HomePage() {
 }
 
 /** The creators whose LIVEs this user watched: LIVE now (a link to it), else when their last LIVE was. */
+/** A list that could not load: why, and a way to try again. */
+function RetryCard({ message, onRetry }: { message: string; onRetry: () => void }) {
+  return (
+    <div className="card center">
+      <p className="error" role="alert">{message}</p>
+      <button type="button" className="button" onClick={() => { onRetry(); }}>Try again</button>
+    </div>
+  );
+}
+
 function CreatorsYouWatched({ userId }: { userId: string }) {
   const { loaded, reload } = useLoader(async () => (await api.myCreators({ limit: 12 })).creators, userId);
 
@@ -71,10 +78,7 @@ function CreatorsYouWatched({ userId }: { userId: string }) {
           {[0, 1, 2].map((i) => <li key={i} className="creator-card skeleton" />)}
         </ul>
       ) : loaded.state === 'error' ? (
-        <div className="card center">
-          <p className="error" role="alert">{loaded.message}</p>
-          <button type="button" className="button" onClick={() => { reload(); }}>Try again</button>
-        </div>
+        <RetryCard message={loaded.message} onRetry={reload} />
       ) : loaded.value.length === 0 ? (
         <div className="card center">
           <p>Creators you watch show up here.</p>
