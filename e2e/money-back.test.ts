@@ -68,6 +68,8 @@ describe.skipIf(!SQLITE_AVAILABLE || !CHROMIUM_AVAILABLE)('money coming back, in
     await page.getByText('Payment complete').waitFor();
     const purchaseId = /\/v1\/purchases\/([^/]+)\/return/.exec(page.url())?.[1] ?? '';
     expect(purchaseId).not.toBe('');
+    // The return page moves on to the balance by itself; wait for it, so the next goto does not race it.
+    await page.waitForURL(/\/balance\?purchase=/);
     return { purchaseId, checkoutUrl };
   }
 
