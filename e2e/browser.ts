@@ -2,6 +2,7 @@
 // fresh SQLite database listening for it (useBrowserNode); and a page opened at a size, signed in
 // by a session cookie or not.
 import { existsSync } from 'node:fs';
+import axe, { type AxeResults } from 'axe-core';
 import { createServer } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
@@ -97,4 +98,15 @@ function freePort(): Promise<number> {
       });
     });
   });
+}
+
+/**
+ * Serious and critical axe-core findings on what the page shows now, as "rule at element" lines.
+ * axe is evaluated through the DevTools protocol: the pages' Content-Security-Policy refuses inline
+ * script tags (page.addScriptTag), as it should.
+ */
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  await page.evaluate(axe.source);
+  const { violations } = await page.evaluate<AxeResults>('axe.run(document, { resultTypes: ["violations"] })');
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').flatMap((v) => v.nodes.map((n) => `${v.id} at ${n.target.join(' ')}`));
 }

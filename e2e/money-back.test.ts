@@ -10,11 +10,10 @@
 // docs/screenshots/.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import axe, { type AxeResults } from 'axe-core';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { signUpAs, type TestNode } from '../test/support/livegift.js';
-import { CHROMIUM_AVAILABLE, openPage, SQLITE_AVAILABLE, useBrowserNode, VIEWPORTS } from './browser.js';
+import { accessibilityProblems, CHROMIUM_AVAILABLE, openPage, SQLITE_AVAILABLE, useBrowserNode, VIEWPORTS } from './browser.js';
 
 const SHOTS = join(import.meta.dirname, '..', 'docs', 'screenshots');
 const CHARGEBACK_REASON = 'A card payment for your coins was charged back.';
@@ -39,12 +38,7 @@ describe.skipIf(!SQLITE_AVAILABLE || !CHROMIUM_AVAILABLE)('money coming back, in
     await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
   }
-  /** Serious and critical axe-core findings on what the page shows now, as "rule at element" lines. */
-  async function accessibilityProblems(page: Page): Promise<string[]> {
-    await page.evaluate(axe.source); // the page's CSP refuses injected script tags, as it should
-    const { violations } = await page.evaluate<AxeResults>('axe.run(document, { resultTypes: ["violations"] })');
-    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').flatMap((v) => v.nodes.map((n) => `${v.id} at ${n.target.join(' ')}`));
-  }
+
   const coinsOf = async (cookie: string) => (await node.call<{ coins: number }>({ method: 'GET', url: '/v1/me/wallet', headers: { cookie } })).body.coins;
   /** A purchase as the balance page reads it: from the list, which carries the money that came back. */
   const purchaseOf = async (cookie: string, id: string) => {

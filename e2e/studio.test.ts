@@ -92,7 +92,9 @@ describe.skipIf(!SQLITE_AVAILABLE || !CHROMIUM_AVAILABLE)('the creator studio, L
     const galaxyRow = studio.locator('.feed-row').filter({ hasText: 'Ana Reyes' }).filter({ hasText: 'sent Galaxy' });
     await galaxyRow.waitFor({ timeout: 2_000 });
     expect(Date.now() - sentAt).toBeLessThan(2_000);
-    await viewer.getByRole('status', { name: 'Ana Reyes sent Galaxy' }).waitFor({ timeout: 3_000 });
+    // The time a gift takes is measured on the studio's feed above; the viewer's banner is only
+    // checked to arrive (the phone-size page, painting its animation, is slow on a loaded CI box).
+    await viewer.getByRole('status', { name: 'Ana Reyes sent Galaxy' }).waitFor({ timeout: 10_000 });
     for (let i = 0; i < 3; i++) expect((await gift(ben, 'rose')).status).toBe(201);
     await studio.locator('.feed-row').filter({ hasText: 'Ben Okafor' }).filter({ hasText: 'sent Rose ×3' }).waitFor({ timeout: 3_000 });
     const gifters = studio.locator('.live-stats div').filter({ hasText: 'Gifters' }).locator('dd');

@@ -37,6 +37,7 @@ import { ScryptPasswordHasher } from './platform/scrypt-password-hasher.js';
 import { ensureWebBuilt, webRoot } from './platform/web-build.js';
 import { openStorage, type Storage } from './storage/database.js';
 import { KyselyApiTokenStore, KyselyAuditLog, KyselySessionStore, KyselyUserStore } from './storage/kysely-user-store.js';
+import { KyselyLoginDeviceStore } from './storage/kysely-login-device-store.js';
 import type { PaymentProvider, PayoutProvider } from './app/ports.js';
 import { payoutsRoutes } from './http/routes/payouts.js';
 import { moderationRoutes } from './http/routes/moderation.js';
@@ -119,6 +120,7 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
       passwords,
       users,
       sessions: new KyselySessionStore(storage.db),
+      loginDevices: new KyselyLoginDeviceStore(storage.db),
       tokens: new KyselyApiTokenStore(storage.db),
       audit: new KyselyAuditLog(storage.db),
       ledger: storage.ledger,
@@ -185,7 +187,7 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
       version: VERSION,
       webDistDir: options.webDistDir ?? join(webRoot(), 'dist'),
       authenticate: (credentials) => services.authenticate(credentials),
-      routes: [rateLimits({ limiter: rateLimiter, nowMs: () => clock.nowMs() }), accountsRoutes(services), giftsRoutes(services, art), livesRoutes(services), coinsRoutes(services), ...(sandboxPayments ? [sandboxCheckoutRoutes(sandboxPayments)] : []), payoutsRoutes(services), adminRoutes(services), moderationRoutes(services)],
+      routes: [rateLimits({ limiter: rateLimiter, nowMs: () => clock.nowMs(), logins: services }), accountsRoutes(services), giftsRoutes(services, art), livesRoutes(services), coinsRoutes(services), ...(sandboxPayments ? [sandboxCheckoutRoutes(sandboxPayments)] : []), payoutsRoutes(services), adminRoutes(services), moderationRoutes(services)],
       async health() {
         const checks: Record<string, string> = {};
         try {

@@ -27,6 +27,7 @@ import {
   makeToken,
   makeUser,
   openPurchase,
+  openAppeal,
   openReport,
   principalOf,
   refreshSession,
@@ -166,6 +167,12 @@ const RULES: Readonly<Record<string, Rule>> = {
   'POST /v1/mod/users/:id/lift-suspension': { allow: STAFF },
   'POST /v1/admin/users/:id/ban': ADMIN_ONLY,
   'POST /v1/admin/users/:id/unban': ADMIN_ONLY,
+  'GET /v1/me/standing': { allow: READERS },
+  // Appealing needs lives:write (a session): a read or overlay token cannot. Anyone not suspended
+  // passes authorization and is answered 409 not_suspended.
+  'POST /v1/me/appeals': { allow: SESSIONS },
+  'GET /v1/mod/appeals': { allow: STAFF },
+  'POST /v1/mod/appeals/:id/decide': { allow: STAFF },
 };
 
 const SOCKET_ACTIONS = ['connect', 'gift.send', 'chat.send', 'like.send', 'thanks.send'] as const;
@@ -297,6 +304,7 @@ describe('authorization matrix: every route and room action × every principal',
     'POST /sandbox/checkout/:ref/:action': async (base) => ({ ids: { ...base, checkoutRef: (await openPurchase(node, users.creator.userId)).ref } }),
     'POST /v1/mod/reports/:id/resolve': async (base) => ({ ids: { ...base, report: await openReport(node, users.viewer, users.subject.userId) } }),
     'POST /v1/admin/users/:id/ban': async (base) => ({ ids: { ...base, banTarget: await userToBan(node, users.admin, false) } }),
+    'POST /v1/mod/appeals/:id/decide': async (base) => ({ ids: { ...base, appeal: await openAppeal(node, users.admin) } }),
     'POST /v1/admin/users/:id/unban': async (base) => ({ ids: { ...base, bannedUser: await userToBan(node, users.admin, true) } }),
     // Keeps every adult under the payout-account limit: what a cell adds, it removes.
     'POST /v1/me/payout-accounts': (base) =>

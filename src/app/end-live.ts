@@ -1,5 +1,5 @@
 // Ends a LIVE: by its creator, by a moderator or admin (who must say why), or by the system when the
-// creator has gone away (the auto-end job). Then writes the LIVE summary, once, from the ledger.
+// creator has gone away (the auto-end job) or the safety rules suspended them (the gift-baiting ladder). Then writes the LIVE summary, once, from the ledger.
 //
 // Idempotent: ending an ended LIVE changes nothing and returns it as it is, so a retry, a second
 // moderator or two auto-end jobs on two nodes are harmless. The status moves to `ended` with a
@@ -13,8 +13,10 @@ import type { AuditLog, Clock, LedgerStore, LiveListing, LiveStore, Role, UserSt
 
 export interface EndLiveInput {
   readonly liveId: string;
-  /** Who ends it: a signed-in user (the creator, or a moderator/admin), or null for the system (auto-end). */
+  /** Who ends it: a signed-in user (the creator, or a moderator/admin), or null for the system. */
   readonly actor: { readonly userId: string; readonly role: Role } | null;
+  /** Why the system ends it (actor null): the creator went away (`auto`, the default) or the safety rules (`safety`, the gift-baiting ladder). */
+  readonly system?: 'auto' | 'safety' | undefined;
   /** Why: required when a moderator ends someone else's LIVE; optional for the creator and the system. */
   readonly reason?: string | undefined;
 }
@@ -35,7 +37,7 @@ export async function endLive(input: EndLiveInput, deps: EndLiveDeps): Promise<L
   if (reason !== undefined && reason.length > END_REASON_MAX) throw new ValidationFailed(`A reason is at most ${END_REASON_MAX} characters.`, { field: 'reason' });
 
   let endedBy: LiveEndedBy;
-  if (input.actor === null) endedBy = 'auto';
+  if (input.actor === null) endedBy = input.system ?? 'auto';
   else if (input.actor.userId === live.creatorId) endedBy = 'creator';
   else if (input.actor.role === 'moderator' || input.actor.role === 'admin') {
     if (reason === undefined) throw new ValidationFailed("Say why you are ending someone else's LIVE.", { field: 'reason' });

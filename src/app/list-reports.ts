@@ -56,6 +56,8 @@ export interface ReportView {
   readonly liveGifts: LiveGifts | null;
   readonly openReports: number;
   readonly recentStrikes: readonly StrikeRecord[];
+  /** All of the subject's strikes, ever (recentStrikes is only the newest). */
+  readonly strikesTotal: number;
   readonly recentChat: readonly ChatLine[];
 }
 
@@ -104,6 +106,7 @@ export async function describeReports(reports: readonly ReportRecord[], deps: Li
     (await deps.users.findByIds([...subjectIds, ...reports.map((r) => r.reporterId), ...[...lives.values(), ...onAirOf.values()].map((l) => l.creatorId)])).map((u) => [u.id, u]),
   );
   const openCounts = await deps.moderation.countOpenAbout(subjectIds);
+  const strikeTotals = await deps.moderation.countStrikes(subjectIds);
   const strikes = new Map<string, StrikeRecord[]>();
   const chat = new Map<string, ChatLine[]>();
   for (const userId of subjectIds) {
@@ -129,6 +132,7 @@ export async function describeReports(reports: readonly ReportRecord[], deps: Li
       liveGifts: live ? (gifts.get(live.id) ?? null) : null,
       openReports: openCounts.get(report.subjectUserId) ?? 0,
       recentStrikes: strikes.get(report.subjectUserId) ?? [],
+      strikesTotal: strikeTotals.get(report.subjectUserId) ?? 0,
       recentChat: chat.get(report.subjectUserId) ?? [],
     };
   });

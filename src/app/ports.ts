@@ -56,9 +56,9 @@ export interface LiveEnd {
   readonly reason: string | null;
 }
 
-/** What viewers are told of an ended LIVE: a moderator's reason is public; other reasons stay private. */
+/** What viewers are told of an ended LIVE: a moderator's or the safety rules' reason is public; a creator's stays private. */
 export function publicLiveEnd(live: { readonly endedBy: LiveEndedBy | null; readonly endReason: string | null }): LiveEnd {
-  return { endedBy: live.endedBy, reason: live.endedBy === 'moderator' ? live.endReason : null };
+  return { endedBy: live.endedBy, reason: live.endedBy === 'moderator' || live.endedBy === 'safety' ? live.endReason : null };
 }
 
 export const noRoomEvents: RoomEvents = { giftSent: () => Promise.resolve(), liveEnded: () => Promise.resolve() };
@@ -324,6 +324,25 @@ export interface SessionStore {
   find(tokenHash: string): Promise<SessionRecord | null>;
   revoke(tokenHash: string, atMs: number): Promise<void>;
   revokeAllOf(userId: string, atMs: number): Promise<void>;
+}
+
+/** A browser that signed in to an account: its device cookie's secret is stored only hashed. */
+export interface LoginDeviceRecord {
+  readonly tokenHash: string;
+  readonly userId: string;
+  readonly createdAtMs: number;
+  readonly expiresAtMs: number;
+}
+
+export interface LoginDeviceStore {
+  /** The device whose secret hashes to `tokenHash`, expired or not (the caller decides). */
+  find(tokenHash: string): Promise<LoginDeviceRecord | null>;
+  /**
+   * Records a device, in one transaction with its upkeep: the device it `replaces` goes (that
+   * browser's previous cookie, only if it was the same user's), and so do the user's expired
+   * devices and all but their newest `keepMax`.
+   */
+  add(device: LoginDeviceRecord, upkeep: { readonly replaces: string | null; readonly keepMax: number; readonly nowMs: number }): Promise<void>;
 }
 
 export interface ApiTokenRecord {
@@ -769,6 +788,8 @@ export interface ReportResolution {
   readonly atMs: number;
   /** The report whose resolution closed this one (itself, or another report on the same target). */
   readonly viaReportId: string;
+  /** The guideline the moderator found, when it differs from the reporter's reason; null otherwise. */
+  readonly reason: GuidelineReason | null;
 }
 
 export interface ReportRecord {
@@ -789,6 +810,41 @@ export interface ReportRecord {
   readonly createdAtMs: number;
   /** Set once resolved. */
   readonly resolution: ReportResolution | null;
+}
+
+/** A suspension of going LIVE, as the history keeps it (0011). */
+export interface SuspensionRecord {
+  readonly id: string;
+  /** Idempotency key (a ladder suspension: `ladder:<first strike id>`; a moderator's: its own id). */
+  readonly key: string;
+  readonly userId: string;
+  readonly source: 'moderator' | 'ladder';
+  readonly guideline: GuidelineReason;
+  /** What the creator reads. */
+  readonly reason: string;
+  readonly startedAtMs: number;
+  /** PERMANENT_MS when permanent. */
+  readonly untilMs: number;
+  /** The moderator; null for the ladder. */
+  readonly actorId: string | null;
+  readonly reportId: string | null;
+  /** When it was lifted early; null while it runs its course. */
+  readonly endedAtMs: number | null;
+  /** Lifted because an appeal was granted. */
+  readonly overturned: boolean;
+}
+
+export type AppealStatus = 'open' | 'granted' | 'denied';
+
+export interface AppealRecord {
+  readonly id: string;
+  readonly suspensionId: string;
+  readonly userId: string;
+  readonly text: string;
+  readonly status: AppealStatus;
+  readonly createdAtMs: number;
+  /** Set once decided. */
+  readonly decision: { readonly byId: string; readonly atMs: number; readonly note: string | null } | null;
 }
 
 export interface ModerationStore {
@@ -817,4 +873,33 @@ export interface ModerationStore {
    * open report on the same target with the same resolution; answers how many others it closed.
    */
   resolveReport(id: string, resolution: ReportResolution): Promise<{ readonly resolved: boolean; readonly othersClosed: number }>;
+  /** Each user's strikes in all (users with none are absent). */
+  countStrikes(userIds: readonly string[]): Promise<Map<string, number>>;
+  /** A user's strikes at or after `sinceMs`, oldest first (the ladder's window). */
+  strikesSince(userId: string, sinceMs: number): Promise<StrikeRecord[]>;
+
+  /** Adds a suspension unless one with its key exists; answers the stored one (created false then). */
+  addSuspension(suspension: SuspensionRecord): Promise<{ readonly suspension: SuspensionRecord; readonly created: boolean }>;
+  /** A user's suspensions begun at or after `sinceMs`, newest first. */
+  suspensionsSince(userId: string, sinceMs: number): Promise<SuspensionRecord[]>;
+  findSuspension(id: string): Promise<SuspensionRecord | null>;
+  /** The user's suspension in force at `nowMs` (begun, not ended, not past its end), newest first. */
+  currentSuspension(userId: string, nowMs: number): Promise<SuspensionRecord | null>;
+  /**
+   * Ends the user's suspensions in force at `atMs` (lifted early, or replaced by a newer decision:
+   * all but `exceptId`); `overturned` when an appeal was granted.
+   */
+  endSuspensions(userId: string, atMs: number, options: { readonly overturned: boolean; readonly exceptId?: string }): Promise<void>;
+  /** Marks a suspension that is no longer in force as overturned on appeal (not a repeat for the ladder). */
+  overturnSuspension(id: string): Promise<void>;
+
+  /** Adds an appeal unless its suspension has one; answers the stored one (created false then). */
+  createAppeal(appeal: AppealRecord): Promise<{ readonly appeal: AppealRecord; readonly created: boolean }>;
+  findAppeal(id: string): Promise<AppealRecord | null>;
+  /** The appeals of these suspensions (suspensions without one are absent). */
+  appealsOf(suspensionIds: readonly string[]): Promise<Map<string, AppealRecord>>;
+  /** Appeals with this status, newest first, strictly after `before`. */
+  listAppeals(options: { readonly status: AppealStatus; readonly limit: number; readonly before?: ModerationPosition }): Promise<AppealRecord[]>;
+  /** Decides an open appeal (compare-and-set: false when it was no longer open). */
+  decideAppeal(id: string, status: 'granted' | 'denied', decision: { readonly byId: string; readonly atMs: number; readonly note: string | null }): Promise<boolean>;
 }

@@ -1,13 +1,14 @@
 // Records a strike against a creator whose LIVE title, chat line or thank-you baited for gifts
 // (src/domain/gift-baiting.ts found a promise in exchange for gifts or engagement). The room coaches
 // the creator privately at once; this keeps the record moderators read, and the creator sees on
-// their account (the ladder: warning → countdown → suspension → appeal).
+// their account, and climbs the ladder (warning → countdown → LIVE ended and suspended → appeal).
 //
 // Idempotent, keyed by the LIVE and the message (src/domain/moderation.ts strikeKey): the room's
 // node that received the creator's message calls this once it is published, and a retried message,
 // a second socket of the creator or a second node seeing the same title adds nothing.
 import { strikeKey } from '../domain/moderation.js';
-import type { AuditLog, Clock, Ids, ModerationStore, StrikeRecord } from './ports.js';
+import { climbLadder, type ClimbLadderDeps, type LadderOutcome } from './climb-ladder.js';
+import type { StrikeRecord } from './ports.js';
 
 /** Stored text is bounded like the table (room lines are ≤ 200 characters, titles ≤ 100). */
 const STRIKE_TEXT_MAX = 2_000;
@@ -27,10 +28,11 @@ export type RecordStrikeInput = {
   | { readonly source: 'chat' | 'thanks'; readonly messageId: string }
 );
 
-export async function recordStrike(
-  input: RecordStrikeInput,
-  deps: { moderation: ModerationStore; ids: Ids; clock: Clock; audit: AuditLog },
-): Promise<{ readonly recorded: boolean }> {
+/**
+ * Records the strike and applies the ladder (src/app/climb-ladder.ts). Answers whether it went in
+ * and, when it did, what the ladder made of it (null for a repeat: that changed nothing).
+ */
+export async function recordStrike(input: RecordStrikeInput, deps: ClimbLadderDeps): Promise<{ readonly recorded: boolean; readonly ladder: LadderOutcome | null }> {
   const text = input.text.slice(0, STRIKE_TEXT_MAX);
   const key =
     input.source === 'title'
@@ -60,5 +62,5 @@ export async function recordStrike(
       details: { strikeId: strike.id, source: strike.source, rule: strike.rule, liveId: strike.liveId },
     });
   }
-  return { recorded };
+  return { recorded, ladder: recorded ? await climbLadder(strike.userId, deps) : null };
 }

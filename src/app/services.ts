@@ -30,12 +30,15 @@ import { sendGift, type SendGiftInput, type SpendPolicy } from './send-gift.js';
 import { updateGift, type UpdateGiftInput } from './update-gift.js';
 import { createApiToken, type CreateApiTokenInput } from './create-api-token.js';
 import { logIn, type LogInInput } from './log-in.js';
+import { identifyLoginAttempt, type IdentifyLoginAttemptInput } from './identify-login-attempt.js';
+import { trustLoginDevice, type TrustLoginDeviceInput } from './trust-login-device.js';
 import { logOut, type LogOutInput } from './log-out.js';
 import { logOutEverywhere, type LogOutEverywhereInput } from './log-out-everywhere.js';
 import { NotFound } from '../domain/errors.js';
 import { noRoomEvents, publicLiveEnd, type PaymentProvider, type PurchaseStore, type RoomEvents } from './ports.js';
-import type { ApiTokenStore, ArtLibrary, AuditLog, Clock, GiftCatalog, Ids, LedgerStore, LiveStore, PasswordHasher, Purchase, SessionStore, UserStore } from './ports.js';
+import type { ApiTokenStore, ArtLibrary, AuditLog, Clock, GiftCatalog, Ids, LedgerStore, LiveStore, LoginDeviceStore, PasswordHasher, Purchase, SessionStore, UserStore } from './ports.js';
 import { endAbandonedLives, type EndAbandonedLivesInput } from './end-abandoned-lives.js';
+import { VIEWER_PRESENT_MS } from '../domain/lives.js';
 import { endLive, type EndLiveInput } from './end-live.js';
 import { getLive, type GetLiveInput } from './get-live.js';
 import { liveLeaderboard } from './live-leaderboard.js';
@@ -72,6 +75,10 @@ import { reportContent, type ReportContentInput } from './report-content.js';
 import { resolveReport, type ResolveReportInput } from './resolve-report.js';
 import { suspendLive, type SuspendLiveInput } from './suspend-live.js';
 import { unbanUser, type UnbanUserInput } from './unban-user.js';
+import { appealSuspension, type AppealSuspensionInput } from './appeal-suspension.js';
+import { decideAppeal, type DecideAppealInput } from './decide-appeal.js';
+import { getStanding } from './get-standing.js';
+import { describeAppeals, listAppeals, type ListAppealsInput } from './list-appeals.js';
 
 export interface Ports {
   readonly clock: Clock;
@@ -79,6 +86,8 @@ export interface Ports {
   readonly passwords: PasswordHasher;
   readonly users: UserStore;
   readonly sessions: SessionStore;
+  /** The browsers that signed in to each account (their device cookies), for log-in throttling. */
+  readonly loginDevices: LoginDeviceStore;
   readonly tokens: ApiTokenStore;
   readonly audit: AuditLog;
   readonly ledger: LedgerStore;
@@ -121,6 +130,8 @@ function accountServices(p: Ports) {
     listApiTokens: (userId: string) => p.tokens.listOf(userId),
     revokeApiToken: (input: RevokeApiTokenInput) => revokeApiToken(input, p),
     setGiftsEnabled: (input: SetGiftsEnabledInput) => setGiftsEnabled(input, p),
+    identifyLoginAttempt: (input: IdentifyLoginAttemptInput) => identifyLoginAttempt(input, p),
+    trustLoginDevice: (input: TrustLoginDeviceInput) => trustLoginDevice(input, p),
   };
 }
 
@@ -143,21 +154,27 @@ function giftServices(p: Ports) {
 
 /** LIVEs: start, end (and the auto-end job), presence, lists, summaries. */
 function liveServices(p: Ports) {
+  const end = async (input: EndLiveInput) => {
+    const live = await endLive(input, p);
+    // Ending is idempotent, and so is the room's live.ended (only the first one is sent).
+    if (live.summary) await (p.roomEvents ?? noRoomEvents).liveEnded(live.id, live.summary, publicLiveEnd(live));
+    return live;
+  };
   return {
     startLive: async (input: StartLiveInput) => {
       const live = await startLive(input, p);
       // A title that baits for gifts is a strike at once, whether or not the creator opens the room
       // (one streaming only from OBS); the room's own coaching records the same strike key again.
+      // Its rung of the ladder may end this very LIVE (a strike while a countdown runs).
       const finding = detectGiftBaiting(live.title);
-      if (finding) await recordStrike({ liveId: live.id, creatorId: live.creatorId, text: live.title, finding: { kind: finding.kind, excerpt: finding.excerpt }, source: 'title' }, p);
+      if (finding) {
+        const strike = { liveId: live.id, creatorId: live.creatorId, text: live.title, finding: { kind: finding.kind, excerpt: finding.excerpt }, source: 'title' as const };
+        const { ladder } = await recordStrike(strike, { ...p, endLive: end });
+        if (ladder?.endedLiveId === live.id) return (await p.lives.findListing(live.id, p.clock.nowMs() - VIEWER_PRESENT_MS)) ?? live;
+      }
       return live;
     },
-    endLive: async (input: EndLiveInput) => {
-      const live = await endLive(input, p);
-      // Ending is idempotent, and so is the room's live.ended (only the first one is sent).
-      if (live.summary) await (p.roomEvents ?? noRoomEvents).liveEnded(live.id, live.summary, publicLiveEnd(live));
-      return live;
-    },
+    endLive: end,
     endAbandonedLives: async (input: EndAbandonedLivesInput) => {
       const result = await endAbandonedLives(input, p);
       // At most `limit` of each list, so this loop is bounded like the run itself.
@@ -185,7 +202,18 @@ function liveServices(p: Ports) {
 function thanksServices(p: Ports) {
   return {
     recordRoomThanks: (input: RecordRoomThanksInput) => recordRoomThanks(input, p),
-    thankGifters: (input: ThankGiftersInput) => thankGifters(input, p),
+    thankGifters: async (input: ThankGiftersInput) => {
+      const result = await thankGifters(input, p);
+      // A thank-you after the LIVE that baits is struck like one said in the room: once per LIVE
+      // and words (a retried call, or the same words to more gifters, is the same strike).
+      const finding = result.coaching;
+      const sent = result.thanked[0];
+      if (finding && sent) {
+        const strike = { liveId: input.liveId, creatorId: input.creatorId, text: sent.text, finding: { kind: finding.kind, excerpt: finding.excerpt }, source: 'thanks' as const, messageId: 'after-live' };
+        await recordStrike(strike, { ...p, endLive: liveServices(p).endLive });
+      }
+      return result;
+    },
     listLiveThanks: (input: ListLiveThanksInput) => listLiveThanks(input, p),
     getMyLiveThanks: (input: { liveId: string; userId: string }) => getMyLiveThanks(input, p),
   };
@@ -272,14 +300,14 @@ function adminServices(p: Ports) {
 }
 
 /**
- * Moderation: strikes (from the room's gift-baiting coaching), reports and the moderators' queue,
- * suspensions of going LIVE, account bans. Ending a LIVE goes through liveServices' endLive, so
+ * Moderation: strikes (from the room's gift-baiting coaching) and the ladder they climb, reports
+ * and the moderators' queue, suspensions of going LIVE and their appeals, account bans. Ending a LIVE goes through liveServices' endLive, so
  * the room announces live.ended.
  */
 function moderationServices(p: Ports) {
   const withEnd = { ...p, endLive: liveServices(p).endLive };
   return {
-    recordStrike: (input: RecordStrikeInput) => recordStrike(input, p),
+    recordStrike: (input: RecordStrikeInput) => recordStrike(input, withEnd),
     listStrikes: (input: ListStrikesInput) => listStrikes(input, p),
     reportContent: (input: ReportContentInput) => reportContent(input, p),
     listReports: (input: ListReportsInput) => listReports(input, p),
@@ -288,6 +316,15 @@ function moderationServices(p: Ports) {
     liftSuspension: (input: LiftSuspensionInput) => liftSuspension(input, p),
     banUser: (input: BanUserInput) => banUser(input, withEnd),
     unbanUser: (input: UnbanUserInput) => unbanUser(input, p),
+    getStanding: (input: { readonly viewer: Principal }) => getStanding(input, p),
+    appealSuspension: (input: AppealSuspensionInput) => appealSuspension(input, p),
+    listAppeals: (input: ListAppealsInput) => listAppeals(input, p),
+    decideAppeal: async (input: DecideAppealInput) => {
+      const appeal = await decideAppeal(input, p);
+      const [view] = await describeAppeals([appeal], p);
+      if (!view) throw new Error('a described appeal went missing');
+      return view;
+    },
   };
 }
 

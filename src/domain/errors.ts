@@ -118,3 +118,11 @@ export class RateLimited extends DomainError {
 export class ReportClosed extends DomainError {
   readonly code = 'report_closed';
 }
+/** An appeal needs a suspension in force to appeal. */
+export class NotSuspended extends DomainError {
+  readonly code = 'not_suspended';
+}
+/** The appeal was already decided, the other way than the one asked for. */
+export class AppealClosed extends DomainError {
+  readonly code = 'appeal_closed';
+}

@@ -672,17 +672,28 @@ describe('detectGiftBaiting', () => {
     expect(performance.now() - started).toBeLessThan(100);
   });
 
-  it('is fast: 10,000 calls on a 200-character message take < 500 ms', () => {
+  it('is fast: 10,000 calls on a 200-character message cost < 15× reading the text once (same-run baseline)', () => {
     const message = "Hey everyone 👋 welcome back to the LIVE! Tonight we're baking bread 🍞 — ask me anything in chat, and if you like it, send a rose and I'll give you a shoutout 🌹 thank you so much, love you all!!";
     expect(message.length).toBeGreaterThanOrEqual(190);
     const plain = 'Hey everyone, welcome back to the LIVE! Tonight we are baking sourdough bread from scratch, so ask me anything about flour, water, salt and patience in the chat; I will answer as we go. Great job!!';
-    for (let i = 0; i < 200; i++) detectGiftBaiting(message); // warm up the JIT
-    for (const text of [message, plain]) {
+    const timeOf = (run: () => void): number => {
       const started = performance.now();
-      for (let i = 0; i < 10_000; i++) detectGiftBaiting(text);
-      const elapsedMs = performance.now() - started;
-      console.log(`gift-baiting detector: 10,000 calls on ${text.length} characters in ${elapsedMs.toFixed(0)} ms`);
-      expect(elapsedMs).toBeLessThan(500);
+      for (let i = 0; i < 10_000; i++) run();
+      return performance.now() - started;
+    };
+    // The baseline is what any detector must do at least: normalize the text and split it into words.
+    const read = (text: string) => () => text.normalize('NFKD').toLowerCase().replace(/\s+/g, ' ').split(' ');
+    for (let i = 0; i < 200; i++) {
+      detectGiftBaiting(message); // warm up the JIT
+      read(message)();
+    }
+    for (const text of [message, plain]) {
+      // The best of three of each, interleaved: a noisy machine slows one run, not every run.
+      const rounds = [0, 1, 2].map(() => ({ baseline: timeOf(read(text)), detector: timeOf(() => detectGiftBaiting(text)) }));
+      const baselineMs = Math.min(...rounds.map((r) => r.baseline));
+      const detectorMs = Math.min(...rounds.map((r) => r.detector));
+      console.log(`gift-baiting detector: 10,000 calls on ${text.length} characters in ${detectorMs.toFixed(0)} ms, ${(detectorMs / baselineMs).toFixed(1)}× normalizing and splitting it (${baselineMs.toFixed(0)} ms)`);
+      expect(detectorMs / baselineMs).toBeLessThan(15);
     }
   });
 

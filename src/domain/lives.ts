@@ -12,7 +12,7 @@ export const VIEWER_PRESENT_MS = 120_000;
 export const VIEWER_CONNECTIONS_MAX = 100;
 
 export type LiveStatus = 'live' | 'ended';
-export type LiveEndedBy = 'creator' | 'moderator' | 'auto';
+export type LiveEndedBy = 'creator' | 'moderator' | 'auto' | 'safety';
 
 /** The title as stored: trimmed, 1–100 characters. Throws ValidationFailed otherwise. */
 export function normalizeLiveTitle(title: string): string {

@@ -2,7 +2,7 @@
 // limit in any window, refuses only when the window is full, and its retry-after is exact to the
 // millisecond; a penalty rule locks exactly at its threshold, doubles each lock up to its cap and
 // never past it, forgets after a quiet hour, and holds a guesser to about a hundred tries a day; and
-// the defaults, their scaling, login names, loopback addresses and messages.
+// the defaults, their scaling, the keys of login names and accounts, loopback addresses and messages.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -11,6 +11,7 @@ import {
   failPenalty,
   isLoopbackAddress,
   lockMs,
+  loginAccountKey,
   loginNameKey,
   peekPenalty,
   peekWindow,
@@ -260,7 +261,22 @@ describe('keys and words', () => {
     expect(loginNameKey('  Ana@Example.TEST ')).toBe(loginNameKey('ana@example.test'));
     expect(loginNameKey('@Ana')).toBe(loginNameKey('ana'));
     expect(loginNameKey('ana')).not.toBe(loginNameKey('ana2'));
-    expect(loginNameKey('ana@example.test')).toMatch(/^[0-9a-f]{32}$/);
+    expect(loginNameKey('ana@example.test')).toMatch(/^name:[0-9a-f]{32}$/);
+  });
+
+  it('keys an account apart from every name, so a name of no account never shares an account\'s lock', () => {
+    const id = '0193a1b2-0000-7000-8000-000000000001';
+    expect(loginAccountKey(id)).toBe(`user:${id}`);
+    expect(loginNameKey(id)).not.toBe(loginAccountKey(id));
+  });
+
+  it('holds a known browser to the same budget as the account: 5 wrong passwords in 15 minutes, the same bounded locks', () => {
+    const { threshold, windowMs, maxLockMs } = DEFAULT_RATE_RULES['login.failures:device'];
+    expect({ threshold, windowMs, maxLockMs }).toEqual({ threshold: 5, windowMs: 15 * 60_000, maxLockMs: 15 * 60_000 });
+    expect(DEFAULT_RATE_RULES['login.failures:device']).toEqual(DEFAULT_RATE_RULES['login.failures:name']);
+    // A locked name of no account and a locked account answer alike: one rule, one message.
+    expect(rateLimitMessage('login.failures:name', DEFAULT_RATE_RULES, 60_000)).toBe('Too many wrong passwords for this account. Try again in 1 minute.');
+    expect(rateLimitMessage('login.failures:device', DEFAULT_RATE_RULES, 60_000)).toBe('Too many wrong passwords on this device. Try again in 1 minute.');
   });
 
   it('knows loopback addresses, IPv4-mapped included, and nothing else', () => {

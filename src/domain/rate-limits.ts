@@ -12,7 +12,8 @@
 //   lock a key for more than `maxLockMs` past their last failure. A key without a failure for
 //   `forgetMs` starts over; a success resets it (the caller says so).
 //
-// Keys are opaque strings (a user id, an IP address, a hash of a login name); times are epoch ms.
+// Keys are opaque strings (a user id, an IP address, an account or a hash of a login name, a device
+// cookie's hash); times are epoch ms.
 import { createHash } from 'node:crypto';
 
 const SECOND_MS = 1_000;
@@ -55,10 +56,15 @@ const penalty = (threshold: number, windowMs: number): PenaltyRule => ({ kind: '
  * The default policy, named `<action>:<key kind>`. Each limit is set where a real person never
  * reaches it and a script soon does:
  * - `login:ip` — 10 sign-in attempts a minute from one address, whatever their outcome.
- * - `login.failures:name` — per login name (email or handle, lower-cased): 5 wrong passwords in
- *   15 minutes lock the name for 1 minute, then 2, 4, 8, and at most 15 minutes per further
- *   failure; forgotten after an hour without one; a successful sign-in resets it. A guesser gets
- *   about 5 tries, then about 4 an hour; the account's owner waits at most 15 minutes.
+ * - `login.failures:name` — per account, whichever of its names (email or handle) is typed; a name
+ *   of no account counts on its own, the same way: 5 wrong passwords in 15 minutes lock it for
+ *   1 minute, then 2, 4, 8, and at most 15 minutes per further failure; forgotten after an hour
+ *   without one; a successful sign-in without a device cookie resets it. A guesser gets about
+ *   5 tries, then about 4 an hour. It holds only clients the account does not know: the owner's
+ *   browsers sign in past it with their device cookies (src/http/rate-limits.ts).
+ * - `login.failures:device` — per device cookie (a browser that signed in to the account before):
+ *   the same rule for its own wrong passwords, so a stolen device cookie is worth no more guesses
+ *   than an unknown client, and the owner's typos lock only their own browser.
  * - `login.failures:ip` — the same rule from one address after 20 failures (a script trying one
  *   password on many names); a success does not reset it. Separate from the names' rule: an address
  *   locked for guessing locks only itself, never the names it tried.
@@ -75,6 +81,7 @@ const penalty = (threshold: number, windowMs: number): PenaltyRule => ({ kind: '
 export const DEFAULT_RATE_RULES = {
   'login:ip': window(10, MINUTE_MS),
   'login.failures:name': penalty(5, 15 * MINUTE_MS),
+  'login.failures:device': penalty(5, 15 * MINUTE_MS),
   'login.failures:ip': penalty(20, 15 * MINUTE_MS),
   'signup:ip': window(10, HOUR_MS),
   'gift.send:user': window(50, SECOND_MS),
@@ -240,6 +247,8 @@ export function rateLimitMessage(name: RateRuleName, rules: RateRules, retryAfte
       return `Too many sign-in attempts from your network. ${wait}`;
     case 'login.failures:name':
       return `Too many wrong passwords for this account. ${wait}`;
+    case 'login.failures:device':
+      return `Too many wrong passwords on this device. ${wait}`;
     case 'login.failures:ip':
       return `Too many wrong passwords from your network. ${wait}`;
     case 'signup:ip':
@@ -255,9 +264,15 @@ export function rateLimitMessage(name: RateRuleName, rules: RateRules, retryAfte
 }
 
 /**
- * The key of a login name's failures: a hash, so the limiter's store (Redis) never holds the
- * email addresses people type. Names that reach the same account share it.
+ * The key of the failures of a login name that belongs to no account: a hash, so the limiter's
+ * store (Redis) never holds the email addresses people type. Spellings the account lookup reads as
+ * one name share it.
  */
 export function loginNameKey(login: string): string {
-  return createHash('sha256').update(normalizedLoginName(login)).digest('hex').slice(0, 32);
+  return `name:${createHash('sha256').update(normalizedLoginName(login)).digest('hex').slice(0, 32)}`;
+}
+
+/** The key of an account's failures, whichever of its names was typed (never a name's key). */
+export function loginAccountKey(userId: string): string {
+  return `user:${userId}`;
 }

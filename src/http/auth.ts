@@ -136,3 +136,21 @@ export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, s
 export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
   reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secureAttribute(request)}`);
 }
+
+/**
+ * The device cookie: this browser signed in to an account before (src/http/rate-limits.ts). Sent
+ * only to the sign-in route, which alone reads it; logging out leaves it, the browser stays known.
+ */
+export const DEVICE_COOKIE = 'lg_device';
+const DEVICE_COOKIE_PATH = '/v1/auth/login';
+
+export function deviceSecretOf(request: FastifyRequest): string | undefined {
+  return parseCookies(request.headers.cookie).get(DEVICE_COOKIE);
+}
+
+export function setDeviceCookie(request: FastifyRequest, reply: FastifyReply, secret: string, expiresAtMs: number): void {
+  reply.header(
+    'set-cookie',
+    `${DEVICE_COOKIE}=${encodeURIComponent(secret)}; Path=${DEVICE_COOKIE_PATH}; HttpOnly; SameSite=Lax; Expires=${new Date(expiresAtMs).toUTCString()}${secureAttribute(request)}`,
+  );
+}

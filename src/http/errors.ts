@@ -25,6 +25,8 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   gift_unavailable: 409,
   insufficient_diamonds: 409,
   report_closed: 409,
+  not_suspended: 409,
+  appeal_closed: 409,
   cannot_gift_self: 422,
   spend_limit_reached: 422,
   payout_limit: 422,

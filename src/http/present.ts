@@ -97,11 +97,11 @@ export function presentLiveSummary(s: LiveSummaryRecord): LiveSummary {
 }
 
 /**
- * A LIVE. Why it was ended is public when a moderator ended it (its viewers were told in the room);
+ * A LIVE. Why it was ended is public when a moderator or the safety rules ended it (its viewers were told in the room);
  * otherwise only its creator and moderators read it.
  */
 export function presentLive(l: LiveListing, viewer: Principal | null): Live {
-  const mayReadReason = l.endedBy === 'moderator' || (viewer !== null && (viewer.userId === l.creatorId || viewer.role !== 'user'));
+  const mayReadReason = l.endedBy === 'moderator' || l.endedBy === 'safety' || (viewer !== null && (viewer.userId === l.creatorId || viewer.role !== 'user'));
   return {
     id: l.id,
     title: l.title,

@@ -1,16 +1,22 @@
 // Proves the rate limits on a real node through app.inject and real sockets, on the node's clock:
 // password guessing locks a login name for 1, 2, 4 … minutes and never more than 15, the right
 // password after the lock gets in and resets it; an address is held to 10 sign-in attempts a minute
-// and locked after 20 wrong passwords without locking the names it tried; sign-ups per address,
-// purchases per user and per address, gift sends per user over HTTP and the socket together, chat
-// per user across sockets; every refusal is 429 `rate_limited` with details.retryAfterMs and
-// Retry-After in whole seconds (the socket's ack carries the same error); loopback is never limited
-// per address; RATE_LIMITS=off and a scale; and two nodes sharing a Redis enforce one limit.
+// and locked after 20 wrong passwords without locking the names it tried; an account's email and
+// handle are one budget of guesses, and a locked name of no account answers exactly like a locked
+// account; the device cookie a browser gets when it signs in lets its owner in while a guesser keeps
+// the account locked, is renewed at every sign-in, counts its own wrong passwords, and a forged,
+// expired, replaced or other account's cookie is worth nothing (on SQLite and PostgreSQL, with the
+// memory and the Redis limiter); sign-ups per address, purchases per user and per address, gift
+// sends per user over HTTP and the socket together, chat per user across sockets; every refusal is
+// 429 `rate_limited` with details.retryAfterMs and Retry-After in whole seconds (the socket's ack
+// carries the same error) and every limited route lists 429 in the OpenAPI document; loopback is
+// never limited per address; RATE_LIMITS=off and a scale; and two nodes sharing a Redis (and a
+// PostgreSQL) enforce one limit.
 import { randomUUID } from 'node:crypto';
 import type { InjectOptions } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIALECTS } from '../../test/support/databases.js';
+import { DIALECTS, type TestDialect, type TestStorage } from '../../test/support/databases.js';
 import { openTestNode, signUpAs, TestClock, type TestNode } from '../../test/support/livegift.js';
 import { creatorOnAir } from '../../test/support/money.js';
 import { REDIS_URL, redisAvailable } from '../../test/support/redis.js';
@@ -19,9 +25,13 @@ import type { RoomEvent } from '../protocol/room.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { SystemAccounts, userAccounts } from '../domain/accounts.js';
 import { scaledRateRules } from '../domain/rate-limits.js';
+import { LOGIN_DEVICE_TTL_MS, LOGIN_DEVICES_PER_USER_MAX } from '../app/trust-login-device.js';
+import { MemoryRateLimiter } from '../platform/memory-rate-limiter.js';
 import { RedisRateLimiter } from '../platform/redis-rate-limiter.js';
 import { ScryptPasswordHasher } from '../platform/scrypt-password-hasher.js';
 import { buildLivegift, type Livegift } from '../server.js';
+import { openStorage } from '../storage/database.js';
+import { RULES_BY_ROUTE } from './rate-limits.js';
 
 interface ErrorBody {
   error: { code: string; message: string; details?: { retryAfterMs?: number } };
@@ -304,5 +314,283 @@ describe.skipIf(!sqlite?.available || !redisAvailable)('two nodes sharing a Redi
       expect(refused.statusCode).toBe(429);
       expect(refused.headers['retry-after']).toBe('60');
     }
+  });
+});
+
+// ---- sign-in throttling per account, and device cookies ----
+
+/** A node with the limiter under test (in memory, or in Redis under a prefix of its own). */
+interface ThrottledNode {
+  readonly clock: TestClock;
+  readonly app: Livegift['app'];
+  close(): Promise<void>;
+}
+
+async function openThrottledNode(storage: TestStorage | Awaited<ReturnType<typeof openStorage>>, clock: TestClock, limiter: 'memory' | 'redis', keyPrefix: string): Promise<ThrottledNode> {
+  const config = loadConfig({ LOG_LEVEL: 'silent', DEMO: 'false', LIVE_AUTO_END_INTERVAL_SECONDS: '0', DIAMOND_MATURE_INTERVAL_SECONDS: '0', PAYOUT_WORKER_INTERVAL_SECONDS: '0' });
+  const rules = scaledRateRules(1);
+  const rateLimiter = limiter === 'redis' ? new RedisRateLimiter({ url: REDIS_URL, rules, keyPrefix, timeoutMs: 5_000 }) : new MemoryRateLimiter(rules);
+  const node = await buildLivegift(config, { storage, clock, passwords: new ScryptPasswordHasher(1 << 10), rateLimiter });
+  await node.app.ready();
+  return { clock, app: node.app, close: () => node.close() };
+}
+
+async function forgetRedisKeys(keyPrefix: string): Promise<void> {
+  const raw = new Redis(REDIS_URL);
+  try {
+    const keys = await raw.keys(`${keyPrefix}*`);
+    if (keys.length > 0) await raw.del(...keys);
+  } finally {
+    raw.disconnect();
+  }
+}
+
+interface LoginAnswer {
+  readonly status: number;
+  readonly body: ErrorBody;
+  readonly retryAfter: unknown;
+  /** `lg_device=…` when the answer gave the browser a device cookie. */
+  readonly device: string | undefined;
+  /** The whole Set-Cookie line of the device cookie. */
+  readonly deviceLine: string | undefined;
+}
+
+/** Signs in on `node`, as a browser carrying `device` (a `lg_device=…` pair) from `ip`. */
+async function signIn(node: ThrottledNode, login: string, password: string, options: { device?: string | undefined; ip?: string } = {}): Promise<LoginAnswer> {
+  const res = await node.app.inject({
+    method: 'POST', url: '/v1/auth/login', payload: { login, password },
+    ...(options.device !== undefined ? { headers: { cookie: options.device } } : {}),
+    ...(options.ip !== undefined ? { remoteAddress: options.ip } : {}),
+  });
+  const raw = res.headers['set-cookie'];
+  const lines = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+  const deviceLine = lines.find((line) => line.startsWith('lg_device='));
+  return { status: res.statusCode, body: JSON.parse(res.body) as ErrorBody, retryAfter: res.headers['retry-after'], device: deviceLine?.split(';')[0], deviceLine };
+}
+
+async function signUpOn(node: ThrottledNode, handle: string): Promise<{ email: string; handle: string }> {
+  const email = `${handle}@example.test`;
+  const res = await node.app.inject({ method: 'POST', url: '/v1/auth/signup', payload: { email, password: PASSWORD, handle, displayName: handle, birthDate: '1990-05-17' } });
+  if (res.statusCode !== 201) throw new Error(`sign-up of ${handle} failed: ${res.statusCode} ${res.body}`);
+  // Sign-ups are unchanged: they sign in, but give no device cookie.
+  expect(String(res.headers['set-cookie'])).not.toContain('lg_device=');
+  return { email, handle };
+}
+
+function expectLocked(answer: LoginAnswer, retryAfterMs: number, message: RegExp): void {
+  expect(answer.status).toBe(429);
+  expect(answer.body.error).toMatchObject({ code: 'rate_limited', details: { retryAfterMs } });
+  expect(answer.body.error.message).toMatch(message);
+  expect(answer.retryAfter).toBe(String(Math.ceil(retryAfterMs / 1000)));
+  expect(answer.device).toBeUndefined();
+}
+
+const ACCOUNT_LOCK = /^Too many wrong passwords for this account\. Try again in /;
+const DEVICE_LOCK = /^Too many wrong passwords on this device\. Try again in /;
+
+for (const dialect of DIALECTS) {
+  for (const limiter of ['memory', 'redis'] as const) {
+    describe.skipIf(!dialect.available || (limiter === 'redis' && !redisAvailable))(`sign-in throttling per account, with device cookies (${dialect.name}, ${limiter} limiter)`, () => {
+      const keyPrefix = `livegift-test:${process.pid}:${randomUUID().slice(0, 8)}:rate:`;
+      const clock = new TestClock();
+      let storage: TestStorage;
+      let node: ThrottledNode;
+      beforeAll(async () => {
+        storage = await dialect.open({ nowMs: () => clock.nowMs() });
+        node = await openThrottledNode(storage, clock, limiter, keyPrefix);
+      });
+      afterAll(async () => {
+        await node.close();
+        await storage.drop();
+        if (limiter === 'redis') await forgetRedisKeys(keyPrefix);
+      });
+
+      // Each test its own people and its own guesser's address (the address rules stay as they are).
+      let people = 0;
+      const person = () => signUpOn(node, `acct${people++}`);
+      const guesser = () => `203.0.113.${people}`;
+
+      it('counts an account\'s email and handle as one: 5 wrong passwords in any mix lock it under either name', async () => {
+        const ana = await person();
+        const ip = guesser();
+        for (const name of [ana.email, ana.handle, ana.email.toUpperCase(), `@${ana.handle}`, ana.email]) expect((await signIn(node, name, 'wrong password', { ip })).status).toBe(401);
+        expectLocked(await signIn(node, ana.handle, PASSWORD, { ip }), MINUTE, ACCOUNT_LOCK);
+        expectLocked(await signIn(node, ` ${ana.email.toUpperCase()} `, PASSWORD, { ip: '198.51.100.9' }), MINUTE, ACCOUNT_LOCK);
+        clock.advance(MINUTE);
+        expect((await signIn(node, ana.email, PASSWORD, { ip })).status).toBe(200);
+      });
+
+      it('answers a locked name of no account exactly as a locked account, at every step', async () => {
+        const real = await person();
+        const nobody = `nobody${people}@example.test`;
+        for (let i = 0; i < 5; i++) {
+          const [a, b] = [await signIn(node, real.email, `guess ${i}`), await signIn(node, nobody, `guess ${i}`)];
+          expect([a.status, a.body]).toEqual([b.status, b.body]);
+        }
+        const [a, b] = [await signIn(node, real.email, PASSWORD), await signIn(node, nobody, PASSWORD)];
+        expectLocked(a, MINUTE, ACCOUNT_LOCK);
+        expect([b.status, b.body, b.retryAfter]).toEqual([a.status, a.body, a.retryAfter]);
+      });
+
+      it('lets the owner\'s browser in with its device cookie while a guesser keeps the account locked; every sign-in renews the cookie', async () => {
+        const ana = await person();
+        const first = await signIn(node, ana.handle, PASSWORD, { ip: '198.51.100.20' });
+        expect(first.status).toBe(200);
+        expect(first.deviceLine).toMatch(/^lg_device=[\w-]{20,}; Path=\/v1\/auth\/login; HttpOnly; SameSite=Lax; Expires=.+ GMT$/);
+        expect(Date.parse(/Expires=([^;]+)/.exec(first.deviceLine ?? '')?.[1] ?? '')).toBe(Math.floor((clock.ms + LOGIN_DEVICE_TTL_MS) / 1000) * 1000);
+
+        const ip = guesser();
+        for (let i = 0; i < 5; i++) expect((await signIn(node, i % 2 === 0 ? ana.email : ana.handle, `guess ${i}`, { ip })).status).toBe(401);
+        expectLocked(await signIn(node, ana.email, PASSWORD, { ip }), MINUTE, ACCOUNT_LOCK);
+
+        const owner = await signIn(node, ana.email, PASSWORD, { device: first.device, ip: '198.51.100.20' });
+        expect(owner.status).toBe(200);
+        expect(owner.device).toBeDefined();
+        expect(owner.device).not.toBe(first.device);
+        // The owner's sign-in does not unlock the account for the guesser, nor for the replaced cookie.
+        expectLocked(await signIn(node, ana.email, PASSWORD, { ip }), MINUTE, ACCOUNT_LOCK);
+        expectLocked(await signIn(node, ana.handle, PASSWORD, { device: first.device, ip: '198.51.100.20' }), MINUTE, ACCOUNT_LOCK);
+        // A guesser who keeps guessing keeps the account locked (up to 15 minutes at a time) …
+        clock.advance(MINUTE);
+        expect((await signIn(node, ana.email, 'guess again', { ip })).status).toBe(401);
+        expectLocked(await signIn(node, ana.email, PASSWORD, { ip }), 2 * MINUTE, ACCOUNT_LOCK);
+        // … and the owner's browser still gets in, every time.
+        const again = await signIn(node, ana.handle, PASSWORD, { device: owner.device, ip: '198.51.100.20' });
+        expect(again.status).toBe(200);
+        expect((await signIn(node, ana.handle, PASSWORD, { device: again.device })).status).toBe(200);
+      });
+
+      it('gives no way past the lock to a forged cookie, another account\'s cookie, or an expired one', async () => {
+        const [ana, mal] = [await person(), await person()];
+        const anaBrowser = (await signIn(node, ana.handle, PASSWORD)).device;
+        const malBrowser = (await signIn(node, mal.handle, PASSWORD)).device;
+        const lock = async () => {
+          const ip = guesser();
+          for (let i = 0; i < 5; i++) expect((await signIn(node, ana.email, `guess ${i}`, { ip })).status).toBe(401);
+        };
+        await lock();
+        for (const device of [`lg_device=${randomUUID()}`, 'lg_device=', malBrowser, `${malBrowser ?? ''}x`]) {
+          expectLocked(await signIn(node, ana.email, PASSWORD, { device }), MINUTE, ACCOUNT_LOCK);
+        }
+        // Mallory's cookie is good for Mallory only.
+        expect((await signIn(node, mal.handle, PASSWORD, { device: malBrowser })).status).toBe(200);
+        // A year without signing in and the browser is a stranger again.
+        clock.advance(LOGIN_DEVICE_TTL_MS);
+        await lock();
+        expectLocked(await signIn(node, ana.email, PASSWORD, { device: anaBrowser }), MINUTE, ACCOUNT_LOCK);
+      });
+
+      it('holds a device cookie to its own 5 wrong passwords in 15 minutes, then the usual bounded locks, without touching the account or the owner\'s other browsers', async () => {
+        const ana = await person();
+        const laptop = (await signIn(node, ana.email, PASSWORD)).device;
+        const phone = (await signIn(node, ana.email, PASSWORD)).device;
+        // Whoever holds the laptop's cookie (its owner mistyping, or a thief) gets 5 tries.
+        for (let i = 0; i < 5; i++) expect((await signIn(node, ana.email, `typo ${i}`, { device: laptop })).status).toBe(401);
+        expectLocked(await signIn(node, ana.email, PASSWORD, { device: laptop }), MINUTE, DEVICE_LOCK);
+        // Its failures were its own: the phone, and a browser the account does not know, still get in.
+        const phoneAgain = await signIn(node, ana.handle, PASSWORD, { device: phone });
+        expect(phoneAgain.status).toBe(200);
+        expect((await signIn(node, ana.handle, PASSWORD, { ip: guesser() })).status).toBe(200);
+        clock.advance(MINUTE);
+        expect((await signIn(node, ana.email, 'typo again', { device: laptop })).status).toBe(401);
+        expectLocked(await signIn(node, ana.email, PASSWORD, { device: laptop }), 2 * MINUTE, DEVICE_LOCK);
+        clock.advance(2 * MINUTE);
+        expect((await signIn(node, ana.email, PASSWORD, { device: laptop })).status).toBe(200);
+      });
+
+      it('keeps the 20 browsers that signed in last: a 21st pushes out the one that signed in longest ago', async () => {
+        const ana = await person();
+        const browsers: (string | undefined)[] = [];
+        for (let i = 0; i <= LOGIN_DEVICES_PER_USER_MAX; i++) {
+          browsers.push((await signIn(node, ana.email, PASSWORD)).device);
+          clock.advance(1_000);
+        }
+        const ip = guesser();
+        for (let i = 0; i < 5; i++) expect((await signIn(node, ana.email, `guess ${i}`, { ip })).status).toBe(401);
+        expectLocked(await signIn(node, ana.email, PASSWORD, { device: browsers[0] }), MINUTE, ACCOUNT_LOCK);
+        expect((await signIn(node, ana.email, PASSWORD, { device: browsers[1] })).status).toBe(200);
+      });
+
+      it('counts racing guesses before answering any: a burst through one device cookie, or through both names, gets 5 tries', async () => {
+        const ana = await person();
+        const browser = (await signIn(node, ana.email, PASSWORD)).device;
+        const burst = async (attempt: (i: number) => Promise<LoginAnswer>) => (await Promise.all(Array.from({ length: 12 }, (_, i) => attempt(i)))).map((a) => a.status).sort();
+        expect(await burst((i) => signIn(node, ana.email, `race ${i}`, { device: browser }))).toEqual([...Array<number>(5).fill(401), ...Array<number>(7).fill(429)]);
+        expect(await burst((i) => signIn(node, i % 2 === 0 ? ana.email : ana.handle, `race ${i}`))).toEqual([...Array<number>(5).fill(401), ...Array<number>(7).fill(429)]);
+      });
+    });
+  }
+}
+
+describe.skipIf(!sqlite?.available)('the device cookie and the OpenAPI document', () => {
+  it('sets the device cookie Secure when PUBLIC_URL is https', async () => {
+    if (!sqlite) throw new Error('no SQLite dialect');
+    const node = await openTestNode(sqlite, { PUBLIC_URL: 'https://gifts.example' });
+    try {
+      const { cookie } = await signUpAs(node, { handle: 'secured', password: PASSWORD });
+      const res = await node.app.inject({ method: 'POST', url: '/v1/auth/login', headers: { cookie, 'sec-fetch-site': 'same-origin' }, payload: { login: 'secured', password: PASSWORD } });
+      expect(res.statusCode).toBe(200);
+      const lines = res.headers['set-cookie'];
+      expect(Array.isArray(lines) ? lines : [lines]).toEqual([
+        expect.stringMatching(/^lg_session=[\w-]{20,}; Path=\/; HttpOnly; SameSite=Lax; Expires=.+; Secure$/),
+        expect.stringMatching(/^lg_device=[\w-]{20,}; Path=\/v1\/auth\/login; HttpOnly; SameSite=Lax; Expires=.+; Secure$/),
+      ]);
+    } finally {
+      await node.drop();
+    }
+  });
+
+  it('lists 429 with the error body for every rate-limited route, so a new limited route cannot ship without it', async () => {
+    if (!sqlite) throw new Error('no SQLite dialect');
+    const node = await openTestNode(sqlite);
+    try {
+      const doc = (await node.call<{ paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> }>> }>({ method: 'GET', url: '/openapi.json' })).body;
+      expect(RULES_BY_ROUTE.size).toBeGreaterThanOrEqual(4);
+      for (const route of RULES_BY_ROUTE.keys()) {
+        const [method = '', path = ''] = route.split(' ');
+        const operation = doc.paths[path.replace(/:(\w+)/g, '{$1}')]?.[method.toLowerCase()];
+        expect(operation, `${route} is not in the OpenAPI document`).toBeDefined();
+        expect(operation?.responses?.['429']?.content?.['application/json']?.schema, `${route} does not list 429`).toEqual({ $ref: '#/components/schemas/Error' });
+      }
+    } finally {
+      await node.drop();
+    }
+  });
+});
+
+describe.skipIf(!DIALECTS.some((d) => d.name === 'postgres' && d.available) || !redisAvailable)('two nodes sharing a PostgreSQL and a Redis', () => {
+  const keyPrefix = `livegift-test:${process.pid}:${randomUUID().slice(0, 8)}:rate:`;
+  const clock = new TestClock();
+  let storage: TestStorage;
+  const nodes: ThrottledNode[] = [];
+  beforeAll(async () => {
+    const postgres = DIALECTS.find((d): d is TestDialect => d.name === 'postgres');
+    if (!postgres) throw new Error('no PostgreSQL dialect');
+    storage = await postgres.open({ nowMs: () => clock.nowMs() });
+    nodes.push(await openThrottledNode(storage, clock, 'redis', keyPrefix));
+    nodes.push(await openThrottledNode(await openStorage({ ...storage.options, nowMs: () => clock.nowMs() }), clock, 'redis', keyPrefix));
+  });
+  afterAll(async () => {
+    for (const node of nodes) await node.close();
+    await storage.drop();
+    await forgetRedisKeys(keyPrefix);
+  });
+  const on = (i: number): ThrottledNode => {
+    const node = nodes[i % 2];
+    if (!node) throw new Error('no node');
+    return node;
+  };
+
+  it('locks an account guessed by email on one node and by handle on the other; a device cookie from one node gets in on the other and is held to one budget', async () => {
+    const ana = await signUpOn(on(0), 'twonodes');
+    const browser = (await signIn(on(0), ana.email, PASSWORD)).device;
+    for (let i = 0; i < 5; i++) expect((await signIn(on(i), i % 2 === 0 ? ana.email : ana.handle, `guess ${i}`)).status).toBe(401);
+    for (let i = 0; i < 2; i++) expectLocked(await signIn(on(i), ana.handle, PASSWORD), MINUTE, ACCOUNT_LOCK);
+    for (let i = 0; i < 5; i++) expect((await signIn(on(i), ana.email, `typo ${i}`, { device: browser })).status).toBe(401);
+    for (let i = 0; i < 2; i++) expectLocked(await signIn(on(i), ana.email, PASSWORD, { device: browser }), MINUTE, DEVICE_LOCK);
+    clock.advance(MINUTE);
+    const owner = await signIn(on(1), ana.email, PASSWORD, { device: browser });
+    expect(owner.status).toBe(200);
+    expect((await signIn(on(0), ana.email, PASSWORD, { device: owner.device })).status).toBe(200);
   });
 });

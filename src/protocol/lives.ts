@@ -73,7 +73,7 @@ export const LiveSummary = z
   .meta({ id: 'LiveSummary' });
 export type LiveSummary = z.infer<typeof LiveSummary>;
 
-export const LiveEndedBy = z.enum(['creator', 'moderator', 'auto']);
+export const LiveEndedBy = z.enum(['creator', 'moderator', 'auto', 'safety']).describe('Who ended it: the creator, a moderator, the server when the creator went away (auto), or the safety rules (repeated gift-baiting)');
 
 export const Live = z
   .object({

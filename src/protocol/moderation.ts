@@ -1,7 +1,9 @@
 // Moderation on the wire: reports (a LIVE, a chat message or a user), the moderators' queue with its
 // context, resolving a report, suspending and lifting a suspension of going LIVE, account bans for
-// fraud (admins), and strikes (gift-baiting found in a creator's words, moderators' warnings).
+// fraud (admins), strikes (gift-baiting found in a creator's words, moderators' warnings), the
+// gift-baiting ladder's standing, and appeals of suspensions.
 import { z } from 'zod';
+import { APPEAL_TEXT_MAX, COUNTDOWN_MS, LADDER_SUSPENSION_HOURS, LADDER_WINDOW_MS, STRIKES_TO_SUSPEND } from '../domain/ladder.js';
 import {
   BAN_REASON_MAX,
   GUIDELINE_LABELS,
@@ -66,7 +68,14 @@ export type ReportBody = z.infer<typeof ReportBody>;
 export const ReportAction = z.enum(REPORT_ACTIONS);
 
 export const Resolution = z
-  .object({ action: ReportAction, note: z.string().nullable(), byId: z.string(), atMs: TimeMs, viaReportId: z.string().describe('The report whose resolution closed this one (itself, or another on the same target)') })
+  .object({
+    action: ReportAction,
+    note: z.string().nullable(),
+    byId: z.string(),
+    atMs: TimeMs,
+    viaReportId: z.string().describe('The report whose resolution closed this one (itself, or another on the same target)'),
+    reason: GuidelineReason.nullable().describe('The guideline the moderator found, when it differs from the reported reason'),
+  })
   .meta({ id: 'ReportResolution' });
 
 /** A report as its reporter sees it. */
@@ -180,7 +189,8 @@ export const ModReport = z
       .nullable()
       .describe('What the LIVE’s creator received in that LIVE, from the ledger'),
     openReports: NonNegative.describe('Open reports about the subject, this one included while open'),
-    recentStrikes: z.array(Strike).max(10),
+    recentStrikes: z.array(Strike).max(10).describe('The newest of the subject’s strikes'),
+    strikesTotal: NonNegative.describe('All of the subject’s strikes, ever'),
     recentChat: z
       .array(z.object({ liveId: z.string().nullable(), text: z.string(), atMs: TimeMs, seenIn: z.enum(['report', 'strike']) }))
       .max(10)
@@ -218,6 +228,7 @@ export const ResolveReportBody = z
   .object({
     action: ReportAction.describe('dismiss: no violation; warn: a strike the user sees; suspend: no going LIVE (give durationHours or permanent); ban: the account (admins)'),
     note: Note.describe('Why; a warning or suspension shows it to the user'),
+    reason: GuidelineReason.optional().describe('The guideline you found, when it differs from the reported one: the warning, suspension or ban names it'),
     ...Length,
   })
   .refine((b) => (b.action === 'suspend' ? oneLength(b) : b.durationHours === undefined && b.permanent === undefined), {
@@ -255,3 +266,100 @@ export const BanOutcome = ModerationOutcome.extend({
   tokensRevoked: NonNegative.describe('API tokens revoked (every session is signed out too)'),
 });
 export type BanOutcome = z.infer<typeof BanOutcome>;
+
+// ---------------------------------------------------------------------------------------------
+// The ladder and appeals
+
+export const LadderStep = z.enum(['clear', 'warning', 'countdown', 'suspended']);
+
+export const Ladder = z
+  .object({
+    step: LadderStep.describe('clear: no strike counts; warning: strikes count; countdown: one runs now — another strike before it ends ends the LIVE; suspended: going LIVE is suspended'),
+    strikes: NonNegative.describe(`Strikes that count now: the last ${LADDER_WINDOW_MS / 3_600_000} hours, since the last suspension began`),
+    countdownEndsAtMs: TimeMs.nullable().describe('While a countdown runs: when it ends'),
+    strikesToSuspend: NonNegative.describe('The strike at which the LIVE ends and going LIVE is suspended, countdown or not'),
+  })
+  .meta({ id: 'Ladder' });
+export type Ladder = z.infer<typeof Ladder>;
+
+export const Appeal = z
+  .object({
+    id: z.string(),
+    suspensionId: z.string(),
+    text: z.string(),
+    status: z.enum(['open', 'granted', 'denied']),
+    createdAtMs: TimeMs,
+    decision: z.object({ atMs: TimeMs, note: z.string().nullable() }).nullable().describe('Set once a moderator decided'),
+  })
+  .meta({ id: 'Appeal' });
+export type Appeal = z.infer<typeof Appeal>;
+
+export const Suspension = z
+  .object({
+    id: z.string(),
+    source: z.enum(['moderator', 'ladder']).describe('A moderator’s decision, or the gift-baiting ladder'),
+    guideline: GuidelineReason,
+    reason: z.string(),
+    startedAtMs: TimeMs,
+    untilMs: TimeMs.nullable().describe('null: permanent'),
+    endedAtMs: TimeMs.nullable().describe('When it was lifted early'),
+    overturned: z.boolean().describe('Lifted because an appeal was granted'),
+    appeal: Appeal.nullable(),
+  })
+  .meta({ id: 'Suspension' });
+export type Suspension = z.infer<typeof Suspension>;
+
+export const Standing = z
+  .object({
+    ladder: Ladder,
+    suspension: Suspension.nullable().describe('The suspension in force, with its appeal'),
+    recentSuspensions: z.array(Suspension).describe('Suspensions begun in the last 90 days, newest first'),
+    strikesTotal: NonNegative,
+    rules: z.object({
+      windowHours: z.number().int(),
+      countdownMinutes: z.number().int(),
+      strikesToSuspend: z.number().int(),
+      suspensionHours: z.array(z.number().int()).describe('The first ladder suspension, then each repeat within 90 days'),
+    }),
+  })
+  .meta({ id: 'Standing' });
+export type Standing = z.infer<typeof Standing>;
+
+export const LADDER_RULES: Standing['rules'] = {
+  windowHours: LADDER_WINDOW_MS / 3_600_000,
+  countdownMinutes: COUNTDOWN_MS / 60_000,
+  strikesToSuspend: STRIKES_TO_SUSPEND,
+  suspensionHours: [...LADDER_SUSPENSION_HOURS],
+};
+
+export const AppealBody = z.object({ text: z.string().trim().min(1).max(APPEAL_TEXT_MAX).describe('Why the decision was wrong, in your words') });
+
+export const ModAppeal = z
+  .object({
+    appeal: Appeal,
+    user: ModUser.nullable().describe('Who appealed, with their standing now'),
+    suspension: Suspension.omit({ appeal: true }).nullable(),
+    strikes: z.array(Strike).max(10).describe('The strikes in the 24 hours before the suspension began, newest first'),
+    strikesTotal: NonNegative,
+  })
+  .meta({ id: 'ModAppeal' });
+export type ModAppeal = z.infer<typeof ModAppeal>;
+
+export const AppealQueueQuery = z.object({
+  status: z.enum(['open', 'granted', 'denied']).default('open'),
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+  cursor: Cursor,
+});
+
+export const AppealQueue = z.object({
+  appeals: z.array(ModAppeal),
+  nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last'),
+});
+export type AppealQueue = z.infer<typeof AppealQueue>;
+
+export const AppealIdParams = z.object({ id: Id });
+
+export const DecideAppealBody = z.object({
+  decision: z.enum(['grant', 'deny']).describe('grant: the suspension is lifted (if still in force) and does not count as a repeat; deny: it runs its course'),
+  note: Note.describe('What the creator reads with the decision'),
+});

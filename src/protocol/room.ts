@@ -14,7 +14,7 @@ import { PublicUser } from './accounts.js';
 import { THANKS_PHRASES } from '../domain/thanks.js';
 import { ClientId, ErrorBody, NonNegative, TimeMs } from './common.js';
 import { GiftAnimation, SentGift } from './gifts.js';
-import { LiveSummary } from './lives.js';
+import { LiveEndedBy, LiveSummary } from './lives.js';
 
 /** The gift as a room shows it: enough to draw it without reading the catalog. */
 export const RoomGift = z.object({
@@ -110,6 +110,21 @@ export const CoachWarningData = z.object({
 });
 export type CoachWarningData = z.infer<typeof CoachWarningData>;
 
+/**
+ * Private to the LIVE's creator, right after a strike of theirs was recorded: the gift-baiting
+ * ladder's rung (src/domain/ladder.ts). `countdown`: another strike before `countdownEndsAtMs` ends
+ * the LIVE; `suspended`: this strike ended it and going LIVE is suspended (live.ended follows for
+ * everyone). Not kept for resume; GET /v1/me/standing says the same at any time.
+ */
+export const CoachLadderData = z.object({
+  step: z.enum(['clear', 'warning', 'countdown', 'suspended']),
+  strikes: NonNegative.describe('Strikes that count now (24 hours, since the last suspension)'),
+  countdownEndsAtMs: TimeMs.nullable(),
+  strikesToSuspend: NonNegative,
+  suspension: z.object({ untilMs: TimeMs.nullable().describe('null: permanent'), reason: z.string() }).nullable(),
+});
+export type CoachLadderData = z.infer<typeof CoachLadderData>;
+
 /** The answer to a `chat.send`, `like.send` or `thanks.send`: done, or why not. */
 export const AckData = z.union([
   z.object({ id: z.string(), ok: z.literal(true) }),
@@ -126,14 +141,15 @@ export const RoomEventSchemas = {
   'leaderboard.changed': LeaderboardData,
   'live.ended': z.object({
     summary: LiveSummary,
-    endedBy: z.enum(['creator', 'moderator', 'auto']).nullable().describe('Who ended it: the creator, a moderator, or the server when the creator went away'),
-    reason: z.string().nullable().describe("Why, when a moderator ended it (e.g. a Community Guidelines violation); null otherwise"),
+    endedBy: LiveEndedBy.nullable(),
+    reason: z.string().nullable().describe('Why, when a moderator or the safety rules ended it (a Community Guidelines violation); null otherwise'),
   }),
   'gift.ack': GiftAckData,
   'chat.message': ChatMessageData,
   'like.batch': LikeBatchData,
   'thanks.sent': ThanksSentData,
   'coach.warning': CoachWarningData,
+  'coach.ladder': CoachLadderData,
   ack: AckData,
   error: RoomErrorData,
 } as const;
@@ -163,6 +179,7 @@ export const RoomEventSchema = z.discriminatedUnion('type', [
   envelope('like.batch'),
   envelope('thanks.sent'),
   envelope('coach.warning'),
+  envelope('coach.ladder'),
   envelope('ack'),
   envelope('error'),
 ]);

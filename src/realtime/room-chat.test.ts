@@ -187,6 +187,10 @@ describe.skipIf(!sqlite?.available)('chat, likes and thank-yous in a LIVE room',
     expect(coached.data).toMatchObject({ kind: 'follow_for_follow' });
     expect('follow for follow, everyone!').toContain(coached.data.excerpt);
     expect(coached.data.why.length).toBeGreaterThan(10);
+    // The title and the line are two strikes: a countdown runs (src/domain/ladder.ts). Past its end a
+    // third starts another instead of ending this LIVE (ladder.test.ts proves the rest).
+    expect((await studio.event('coach.ladder', (e) => e.data.step === 'countdown')).data.strikes).toBe(2);
+    node.clock.advance(11 * 60_000);
 
     const thanked = await ack(studio, { type: 'thanks.send', data: { toUserId: ana.userId, text: 'Share this LIVE and I’ll follow you back' } });
     expect(thanked).toMatchObject({ ok: true });

@@ -41,11 +41,12 @@ import type { LiveSummary } from '../domain/live-summary.js';
 import { crossSiteRefusal, parseCookies, SESSION_COOKIE } from '../http/auth.js';
 import { toHttpError } from '../http/errors.js';
 import { presentGift, presentLiveSummary, presentSentGift } from '../http/present.js';
-import { LiveSummary as LiveSummaryData } from '../protocol/lives.js';
+import { LiveEndedBy, LiveSummary as LiveSummaryData } from '../protocol/lives.js';
 import { detectGiftBaiting } from '../domain/gift-baiting.js';
 import { roomText } from '../domain/thanks.js';
+import { PERMANENT_MS } from '../domain/users.js';
 import type { PublicUser } from '../protocol/accounts.js';
-import { ChatMessageData, ClientMessage, CoachWarningData, GiftSentData, ResumePoint, ThanksSentData, type RoomErrorData, type RoomEvent, type RoomEventMap, type RoomEventType } from '../protocol/room.js';
+import { ChatMessageData, ClientMessage, CoachWarningData, type CoachLadderData, GiftSentData, ResumePoint, ThanksSentData, type RoomErrorData, type RoomEvent, type RoomEventMap, type RoomEventType } from '../protocol/room.js';
 import { InProcessRoomBus } from './in-process-room-bus.js';
 import { PING_FRAME, SocketOutbox, textFrame, type OutboxTarget } from './socket-outbox.js';
 import { rateLimitedError, takeEach, type RateLimiter } from '../app/rate-limiter.js';
@@ -63,7 +64,7 @@ const BusMessage = z.discriminatedUnion('kind', [
   // ledgerSeq: the seq of the gift's coin transfer, so a leaderboard seeded from the ledger counts it once.
   z.object({ kind: z.literal('gift'), gift: GiftSentData, ledgerSeq: z.number().int().nonnegative().nullable().default(null) }),
   // endedBy/reason: absent from inputs published before they existed (an older node on the bus).
-  z.object({ kind: z.literal('ended'), summary: LiveSummaryData, endedBy: z.enum(['creator', 'moderator', 'auto']).nullable().default(null), reason: z.string().max(500).nullable().default(null) }),
+  z.object({ kind: z.literal('ended'), summary: LiveSummaryData, endedBy: LiveEndedBy.nullable().default(null), reason: z.string().max(500).nullable().default(null) }),
   // coach: the creator's line promised something for gifts; every node tells the creator's sockets.
   z.object({ kind: z.literal('chat'), chat: ChatMessageData, coach: CoachWarningData.nullable().default(null) }),
   z.object({ kind: z.literal('likes'), count: z.number().int().min(1).max(50) }),
@@ -535,7 +536,7 @@ export class RoomGateway implements RoomEvents {
     if (baiting) {
       this.deliver(room, client, null, { type: 'coach.warning', seq: room.log.seq, ts: nowMs, data: baiting }, 'P0');
       // Struck once per LIVE however many sockets or nodes open it (the strike is keyed by the LIVE).
-      this.recordStrike(client, baiting, title, null).catch((error: unknown) => {
+      this.recordStrike(room, client, baiting, title, null).catch((error: unknown) => {
         this.options.log.warn({ err: error, liveId: client.liveId }, 'a strike for a baiting title could not be recorded');
       });
     }
@@ -699,13 +700,24 @@ export class RoomGateway implements RoomEvents {
    * Records a strike against the creator for words the coaching found baiting (src/app/record-strike.ts):
    * the title (`messageId` null) once per LIVE, a chat line or thank-you once per message.
    */
-  private async recordStrike(client: Client, coach: CoachWarningData, text: string, messageId: string | null): Promise<void> {
+  private async recordStrike(room: Room, client: Client, coach: CoachWarningData, text: string, messageId: string | null): Promise<void> {
     const creatorId = client.principal?.userId;
     if (creatorId === undefined) return;
     const common = { liveId: client.liveId, creatorId, text, finding: { kind: coach.kind, excerpt: coach.excerpt } };
-    await this.options.services.recordStrike(
+    const { ladder } = await this.options.services.recordStrike(
       coach.source === 'title' || messageId === null ? { ...common, source: 'title' } : { ...common, source: coach.source, messageId },
     );
+    // The creator's sockets on this node learn the rung at once: a countdown to show, or the
+    // suspension (the LIVE's end reaches everyone as live.ended). A studio on another node reads it
+    // from GET /v1/me/standing. A repeat strike changed nothing and says nothing.
+    if (ladder) {
+      const { standing, suspension } = ladder;
+      const untilMs = suspension === null ? null : suspension.untilMs >= PERMANENT_MS ? null : suspension.untilMs;
+      const data: CoachLadderData = { ...standing, suspension: suspension === null ? null : { untilMs, reason: suspension.reason } };
+      const event: RoomEvent<'coach.ladder'> = { type: 'coach.ladder', seq: room.log.seq, ts: this.nowMs(), data };
+      for (const other of room.clients) if (other.isCreator && !other.giftsOnly && other.principal?.userId === creatorId) this.deliver(room, other, null, event, 'P0');
+      if (!room.clients.has(client)) this.deliver(room, client, null, event, 'P0');
+    }
   }
 
   /**
@@ -763,7 +775,7 @@ export class RoomGateway implements RoomEvents {
         if (!sender) return { code: 'unauthenticated', message: 'Sign in to chat.' };
         return { kind: 'chat', chat: { sender, text, isCreator: client.isCreator }, coach };
       },
-      coach ? () => this.recordStrike(client, coach, text, message.id) : undefined,
+      coach ? () => this.recordStrike(room, client, coach, text, message.id) : undefined,
     );
   }
 
@@ -822,7 +834,7 @@ export class RoomGateway implements RoomEvents {
       () =>
         Promise.all([
           this.options.services.recordRoomThanks({ liveId: client.liveId, creatorId: principal.userId, toUserId: message.toUserId, text, phrase }),
-          coach ? this.recordStrike(client, coach, text, message.id) : null,
+          coach ? this.recordStrike(room, client, coach, text, message.id) : null,
         ]),
     );
   }

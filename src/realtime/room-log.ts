@@ -22,6 +22,7 @@
 // caller to send a fresh snapshot instead.
 import type { ChatMessageData, ComboUpdatedData, GiftSentData, LeaderboardEntry, RoomEvent, RoomEventType, ThanksSentData } from '../protocol/room.js';
 import type { LiveSummary } from '../protocol/lives.js';
+import type { LiveEndedBy } from '../domain/lives.js';
 
 export type RoomPriority = 'P0' | 'P1' | 'P2' | 'P3';
 
@@ -254,7 +255,7 @@ export class RoomLog {
   }
 
   /** The LIVE ended: pending combos are flushed as final, then `live.ended` (P0). Only the first call counts. */
-  endLive(summary: LiveSummary, at: InputPoint, end: { readonly endedBy: 'creator' | 'moderator' | 'auto' | null; readonly reason: string | null } = { endedBy: null, reason: null }): RoomOutput[] {
+  endLive(summary: LiveSummary, at: InputPoint, end: { readonly endedBy: LiveEndedBy | null; readonly reason: string | null } = { endedBy: null, reason: null }): RoomOutput[] {
     if (!this.accept(at) || this.endedFlag) return [];
     const nowMs = at.ts;
     const out: RoomOutput[] = [];

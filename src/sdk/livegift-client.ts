@@ -11,7 +11,7 @@ import type { CoinPrices, Purchase, PurchaseCreated, Wallet, WalletHistory } fro
 import type { Gift, GiftCatalog, GiftCreateBody, GiftUpdateBody, SentGift } from '../protocol/gifts.js';
 import type { Live, LivePage, LivePresence, LiveSummary, LiveThanks, LiveThanksPage, MyCreators, MyLiveThanks, ThankGiftersBody, ThankGiftersResult } from '../protocol/lives.js';
 import type { DiamondBalance, OnboardingLink, Payout, PayoutAccount, PayoutAccountCreateBody, PayoutAccountList, PayoutList, PayoutStatus } from '../protocol/payouts.js';
-import type { BanOutcome, GuidelineReason, ModerationOutcome, ModerationReasons, ModUser, Report, ReportBody, ReportQueue, ResolvedReport, ResolveReportBody, StrikePage } from '../protocol/moderation.js';
+import type { Appeal, AppealQueue, BanOutcome, GuidelineReason, ModAppeal, ModerationOutcome, ModerationReasons, ModUser, Report, ReportBody, ReportQueue, ResolvedReport, ResolveReportBody, Standing, StrikePage } from '../protocol/moderation.js';
 
 /** A refusal from the server, with the stable code to branch on (e.g. `insufficient_coins`). */
 export class LivegiftError extends Error {
@@ -373,6 +373,33 @@ export class LivegiftClient {
   /** Your strikes, newest first (gift-baiting found in your words, moderators' warnings). @example const { strikes } = await lg.myStrikes(); */
   myStrikes(query: { limit?: number; cursor?: string } = {}): Promise<StrikePage> {
     return this.request('GET', '/v1/me/strikes', { query });
+  }
+
+  /**
+   * Where you stand on the gift-baiting ladder (warning, a countdown and its end, suspended), the
+   * suspension in force with its appeal, and the suspensions of the last 90 days.
+   * @example const { ladder, suspension } = await lg.myStanding();
+   */
+  myStanding(): Promise<Standing> {
+    return this.request('GET', '/v1/me/standing');
+  }
+
+  /**
+   * Appeals the suspension of going LIVE in force, once; appealing again answers the first appeal.
+   * @example await lg.appealSuspension({ text: 'I was quoting a viewer' })
+   */
+  appealSuspension(body: { text: string }): Promise<Appeal> {
+    return this.request('POST', '/v1/me/appeals', { body, idempotent: true });
+  }
+
+  /** Appeals of suspensions, newest first, with the strikes behind each (moderators, admins). @example const { appeals } = await lg.modAppeals({ status: 'open' }); */
+  modAppeals(query: { status?: Appeal['status']; limit?: number; cursor?: string } = {}): Promise<AppealQueue> {
+    return this.request('GET', '/v1/mod/appeals', { query });
+  }
+
+  /** Grants (the suspension is lifted) or denies an appeal (moderators, admins). @example await lg.decideAppeal(appeal.id, { decision: 'grant', note: 'Quoting is fine' }) */
+  decideAppeal(appealId: string, body: { decision: 'grant' | 'deny'; note?: string }): Promise<ModAppeal> {
+    return this.request('POST', `/v1/mod/appeals/${encodeURIComponent(appealId)}/decide`, { body });
   }
 
   /**

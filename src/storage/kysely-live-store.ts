@@ -52,7 +52,7 @@ function decodeSummary(text: string): LiveSummary {
   };
 }
 
-const ENDED_BY: readonly string[] = ['creator', 'moderator', 'auto'] satisfies LiveEndedBy[];
+const ENDED_BY: readonly string[] = ['creator', 'moderator', 'auto', 'safety'] satisfies LiveEndedBy[];
 
 function liveFromRow(r: Selectable<LivesTable>): LiveRecord {
   if (r.ended_by !== null && !ENDED_BY.includes(r.ended_by)) throw new Error(`LIVE ${r.id} has an unknown ended_by ${r.ended_by}`);

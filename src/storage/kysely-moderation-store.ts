@@ -1,9 +1,10 @@
-// ModerationStore on Kysely (SQLite and PostgreSQL alike): strikes and reports (0010-moderation).
-import type { Kysely, Selectable } from 'kysely';
-import type { ModerationPosition, ModerationStore, ReportRecord, ReportResolution, StrikeRecord } from '../app/ports.js';
+// ModerationStore on Kysely (SQLite and PostgreSQL alike): strikes and reports (0010-moderation),
+// suspensions and appeals (0011-suspensions-appeals).
+import { sql, type Kysely, type Selectable, type SelectQueryBuilder } from 'kysely';
+import type { AppealRecord, AppealStatus, ModerationPosition, ModerationStore, ReportRecord, ReportResolution, StrikeRecord, SuspensionRecord } from '../app/ports.js';
 import { GUIDELINE_REASONS, REPORT_ACTIONS, type GuidelineReason, type ReportAction } from '../domain/moderation.js';
 import { num } from './kysely-values.js';
-import type { Database, ReportsTable, StrikesTable } from './schema.js';
+import type { AppealsTable, Database, ReportsTable, StrikesTable, SuspensionsTable } from './schema.js';
 
 /** Ids looked up per statement (well under both databases' parameter limits). */
 const IN_CHUNK = 500;
@@ -41,7 +42,9 @@ function reportFromRow(r: Selectable<ReportsTable>): ReportRecord {
     if (r.resolution === null || !isAction(r.resolution) || r.resolved_by === null || r.resolved_at_ms === null) {
       throw new Error(`resolved report ${r.id} lacks its resolution`);
     }
-    resolution = { action: r.resolution, note: r.resolution_note, byId: r.resolved_by, atMs: num(r.resolved_at_ms), viaReportId: r.resolved_via ?? r.id };
+    const found = r.resolved_reason;
+    if (found !== null && !isReason(found)) throw new Error(`report ${r.id} was resolved with an unknown reason ${found}`);
+    resolution = { action: r.resolution, note: r.resolution_note, byId: r.resolved_by, atMs: num(r.resolved_at_ms), viaReportId: r.resolved_via ?? r.id, reason: found };
   }
   return {
     id: r.id,
@@ -57,6 +60,42 @@ function reportFromRow(r: Selectable<ReportsTable>): ReportRecord {
     createdAtMs: num(r.created_at_ms),
     resolution,
   };
+}
+
+function suspensionFromRow(r: Selectable<SuspensionsTable>): SuspensionRecord {
+  if (!isReason(r.guideline)) throw new Error(`suspension ${r.id} has an unknown guideline ${r.guideline}`);
+  return {
+    id: r.id,
+    key: r.key,
+    userId: r.user_id,
+    source: r.source,
+    guideline: r.guideline,
+    reason: r.reason,
+    startedAtMs: num(r.started_at_ms),
+    untilMs: num(r.until_ms),
+    actorId: r.actor_id,
+    reportId: r.report_id,
+    endedAtMs: r.ended_at_ms === null ? null : num(r.ended_at_ms),
+    overturned: r.overturned === 1,
+  };
+}
+
+function appealFromRow(r: Selectable<AppealsTable>): AppealRecord {
+  let decision: AppealRecord['decision'] = null;
+  if (r.status !== 'open') {
+    if (r.decided_by === null || r.decided_at_ms === null) throw new Error(`decided appeal ${r.id} lacks its decision`);
+    decision = { byId: r.decided_by, atMs: num(r.decided_at_ms), note: r.decision_note };
+  }
+  return { id: r.id, suspensionId: r.suspension_id, userId: r.user_id, text: r.text, status: r.status, createdAtMs: num(r.created_at_ms), decision };
+}
+
+/**
+ * A page of a newest-first list (strikes, reports, appeals: each has `created_at_ms` and `id`):
+ * the rows strictly after `before` — older, or as old with a smaller id — at most `limit` of them.
+ */
+function newestFirst<DB, TB extends keyof DB, O>(q: SelectQueryBuilder<DB, TB, O>, before: ModerationPosition | undefined, limit: number): SelectQueryBuilder<DB, TB, O> {
+  const after = before === undefined ? q : q.where(sql<boolean>`(created_at_ms < ${before.createdAtMs} OR (created_at_ms = ${before.createdAtMs} AND id < ${before.id}))`);
+  return after.orderBy(sql`created_at_ms`, 'desc').orderBy(sql`id`, 'desc').limit(limit);
 }
 
 export class KyselyModerationStore implements ModerationStore {
@@ -87,12 +126,7 @@ export class KyselyModerationStore implements ModerationStore {
   }
 
   async listStrikes(userId: string, options: { readonly limit: number; readonly before?: ModerationPosition }): Promise<StrikeRecord[]> {
-    let q = this.db.selectFrom('strikes').selectAll().where('user_id', '=', userId);
-    const before = options.before;
-    if (before !== undefined) {
-      q = q.where((eb) => eb.or([eb('created_at_ms', '<', before.createdAtMs), eb.and([eb('created_at_ms', '=', before.createdAtMs), eb('id', '<', before.id)])]));
-    }
-    const rows = await q.orderBy('created_at_ms', 'desc').orderBy('id', 'desc').limit(options.limit).execute();
+    const rows = await newestFirst(this.db.selectFrom('strikes').selectAll().where('user_id', '=', userId), options.before, options.limit).execute();
     return rows.map(strikeFromRow);
   }
 
@@ -145,12 +179,7 @@ export class KyselyModerationStore implements ModerationStore {
   }
 
   async listReports(options: { readonly status: 'open' | 'resolved'; readonly limit: number; readonly before?: ModerationPosition }): Promise<ReportRecord[]> {
-    let q = this.db.selectFrom('reports').selectAll().where('status', '=', options.status);
-    const before = options.before;
-    if (before !== undefined) {
-      q = q.where((eb) => eb.or([eb('created_at_ms', '<', before.createdAtMs), eb.and([eb('created_at_ms', '=', before.createdAtMs), eb('id', '<', before.id)])]));
-    }
-    const rows = await q.orderBy('created_at_ms', 'desc').orderBy('id', 'desc').limit(options.limit).execute();
+    const rows = await newestFirst(this.db.selectFrom('reports').selectAll().where('status', '=', options.status), options.before, options.limit).execute();
     return rows.map(reportFromRow);
   }
 
@@ -196,6 +225,7 @@ export class KyselyModerationStore implements ModerationStore {
       resolved_by: resolution.byId,
       resolved_at_ms: resolution.atMs,
       resolved_via: resolution.viaReportId,
+      resolved_reason: resolution.reason,
     };
     // Compare-and-set: only an open report moves, so two moderators cannot both resolve it.
     const moved = await this.db.updateTable('reports').set(values).where('id', '=', id).where('status', '=', 'open').returning('target_key').executeTakeFirst();
@@ -204,5 +234,140 @@ export class KyselyModerationStore implements ModerationStore {
     // this fails, they simply stay open in the queue, which is safe.
     const others = await this.db.updateTable('reports').set(values).where('target_key', '=', moved.target_key).where('status', '=', 'open').executeTakeFirst();
     return { resolved: true, othersClosed: Number(others.numUpdatedRows) };
+  }
+
+  async countStrikes(userIds: readonly string[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    const ids = [...new Set(userIds)];
+    for (let i = 0; i < ids.length; i += IN_CHUNK) {
+      const rows = await this.db
+        .selectFrom('strikes')
+        .select(['user_id', (eb) => eb.fn.countAll().as('n')])
+        .where('user_id', 'in', ids.slice(i, i + IN_CHUNK))
+        .groupBy('user_id')
+        .execute();
+      for (const r of rows) counts.set(r.user_id, num(r.n));
+    }
+    return counts;
+  }
+
+  async strikesSince(userId: string, sinceMs: number): Promise<StrikeRecord[]> {
+    const rows = await this.db.selectFrom('strikes').selectAll().where('user_id', '=', userId).where('created_at_ms', '>=', sinceMs).orderBy('created_at_ms').orderBy('id').execute();
+    return rows.map(strikeFromRow);
+  }
+
+  async addSuspension(s: SuspensionRecord): Promise<{ readonly suspension: SuspensionRecord; readonly created: boolean }> {
+    // The unique key decides a race: the first decision stands and a repeat answers it.
+    const written = await this.db
+      .insertInto('suspensions')
+      .values({
+        id: s.id,
+        key: s.key,
+        user_id: s.userId,
+        source: s.source,
+        guideline: s.guideline,
+        reason: s.reason,
+        started_at_ms: s.startedAtMs,
+        until_ms: s.untilMs,
+        actor_id: s.actorId,
+        report_id: s.reportId,
+        ended_at_ms: s.endedAtMs,
+        overturned: s.overturned ? 1 : 0,
+      })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .returning('id')
+      .execute();
+    if (written.length === 1) return { suspension: s, created: true };
+    const stored = await this.db.selectFrom('suspensions').selectAll().where('key', '=', s.key).executeTakeFirstOrThrow();
+    return { suspension: suspensionFromRow(stored), created: false };
+  }
+
+  async suspensionsSince(userId: string, sinceMs: number): Promise<SuspensionRecord[]> {
+    const rows = await this.db
+      .selectFrom('suspensions')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('started_at_ms', '>=', sinceMs)
+      .orderBy('started_at_ms', 'desc')
+      .orderBy('id', 'desc')
+      .execute();
+    return rows.map(suspensionFromRow);
+  }
+
+  async findSuspension(id: string): Promise<SuspensionRecord | null> {
+    const r = await this.db.selectFrom('suspensions').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? suspensionFromRow(r) : null;
+  }
+
+  async currentSuspension(userId: string, nowMs: number): Promise<SuspensionRecord | null> {
+    const r = await this.db
+      .selectFrom('suspensions')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('started_at_ms', '<=', nowMs)
+      .where('until_ms', '>', nowMs)
+      .where('ended_at_ms', 'is', null)
+      .orderBy('started_at_ms', 'desc')
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    return r ? suspensionFromRow(r) : null;
+  }
+
+  async endSuspensions(userId: string, atMs: number, options: { readonly overturned: boolean; readonly exceptId?: string }): Promise<void> {
+    let q = this.db
+      .updateTable('suspensions')
+      .set({ ended_at_ms: atMs, overturned: options.overturned ? 1 : 0 })
+      .where('user_id', '=', userId)
+      .where('ended_at_ms', 'is', null)
+      .where('until_ms', '>', atMs);
+    if (options.exceptId !== undefined) q = q.where('id', '<>', options.exceptId);
+    await q.execute();
+  }
+
+  async overturnSuspension(id: string): Promise<void> {
+    await this.db.updateTable('suspensions').set({ overturned: 1 }).where('id', '=', id).execute();
+  }
+
+  async createAppeal(a: AppealRecord): Promise<{ readonly appeal: AppealRecord; readonly created: boolean }> {
+    const written = await this.db
+      .insertInto('appeals')
+      .values({ id: a.id, suspension_id: a.suspensionId, user_id: a.userId, text: a.text, status: 'open', created_at_ms: a.createdAtMs })
+      .onConflict((oc) => oc.column('suspension_id').doNothing())
+      .returning('id')
+      .execute();
+    if (written.length === 1) return { appeal: a, created: true };
+    const stored = await this.db.selectFrom('appeals').selectAll().where('suspension_id', '=', a.suspensionId).executeTakeFirstOrThrow();
+    return { appeal: appealFromRow(stored), created: false };
+  }
+
+  async findAppeal(id: string): Promise<AppealRecord | null> {
+    const r = await this.db.selectFrom('appeals').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? appealFromRow(r) : null;
+  }
+
+  async appealsOf(suspensionIds: readonly string[]): Promise<Map<string, AppealRecord>> {
+    const found = new Map<string, AppealRecord>();
+    const ids = [...new Set(suspensionIds)];
+    for (let i = 0; i < ids.length; i += IN_CHUNK) {
+      const rows = await this.db.selectFrom('appeals').selectAll().where('suspension_id', 'in', ids.slice(i, i + IN_CHUNK)).execute();
+      for (const r of rows) found.set(r.suspension_id, appealFromRow(r));
+    }
+    return found;
+  }
+
+  async listAppeals(options: { readonly status: AppealStatus; readonly limit: number; readonly before?: ModerationPosition }): Promise<AppealRecord[]> {
+    const rows = await newestFirst(this.db.selectFrom('appeals').selectAll().where('status', '=', options.status), options.before, options.limit).execute();
+    return rows.map(appealFromRow);
+  }
+
+  async decideAppeal(id: string, status: 'granted' | 'denied', decision: { readonly byId: string; readonly atMs: number; readonly note: string | null }): Promise<boolean> {
+    // Compare-and-set: only an open appeal is decided, so two moderators cannot both decide it.
+    const moved = await this.db
+      .updateTable('appeals')
+      .set({ status, decided_by: decision.byId, decided_at_ms: decision.atMs, decision_note: decision.note })
+      .where('id', '=', id)
+      .where('status', '=', 'open')
+      .executeTakeFirst();
+    return Number(moved.numUpdatedRows) === 1;
   }
 }

@@ -240,6 +240,17 @@ export interface Database {
   audit_log: AuditLogTable;
   strikes: StrikesTable;
   reports: ReportsTable;
+  suspensions: SuspensionsTable;
+  appeals: AppealsTable;
+  login_devices: LoginDevicesTable;
+}
+
+/** 0012-login-devices: a browser that signed in to an account, named by its device cookie (hashed). */
+export interface LoginDevicesTable {
+  token_hash: string;
+  user_id: string;
+  created_at_ms: Big;
+  expires_at_ms: Big;
 }
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -278,4 +289,38 @@ export interface ReportsTable {
   resolved_by: string | null;
   resolved_at_ms: Big | null;
   resolved_via: string | null;
+  /** 0011: the guideline the moderator found, when it differs from the reporter's reason. */
+  resolved_reason: string | null;
+}
+
+/** 0011-suspensions-appeals: one suspension of going LIVE (a moderator's, or the gift-baiting ladder's). */
+export interface SuspensionsTable {
+  id: string;
+  /** The idempotency key: a ladder suspension is keyed by the first strike it settles. */
+  key: string;
+  user_id: string;
+  source: 'moderator' | 'ladder';
+  guideline: string;
+  reason: string;
+  started_at_ms: Big;
+  until_ms: Big;
+  actor_id: string | null;
+  report_id: string | null;
+  /** Set when lifted before until_ms. */
+  ended_at_ms: Big | null;
+  /** 1 when lifted because an appeal was granted. */
+  overturned: Generated<number>;
+}
+
+/** 0011-suspensions-appeals: a creator's appeal of one suspension. */
+export interface AppealsTable {
+  id: string;
+  suspension_id: string;
+  user_id: string;
+  text: string;
+  status: 'open' | 'granted' | 'denied';
+  created_at_ms: Big;
+  decided_by: string | null;
+  decided_at_ms: Big | null;
+  decision_note: string | null;
 }

@@ -15,6 +15,8 @@ const FRIENDLY: Record<string, string> = {
   insufficient_coins: 'You need more coins for that.',
   payout_account_not_ready: 'Finish setting up this account with Stripe first, then redeem to it.',
   report_closed: 'Another moderator decided this report meanwhile. Refresh the queue to see what was decided.',
+  appeal_closed: 'Another moderator decided this appeal meanwhile. Refresh the appeals to see what was decided.',
+  not_suspended: 'Going LIVE is not suspended any more, so there is nothing to appeal.',
   network: 'We could not reach Livegift. Check your connection and try again.',
 };
 

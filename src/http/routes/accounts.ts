@@ -18,7 +18,7 @@ export function accountsRoutes(services: Services): FastifyPluginAsync {
     const app = root.withTypeProvider<ZodTypeProvider>();
 
     app.post('/v1/auth/signup', {
-      schema: { tags: ['accounts'], summary: 'Create an account and sign in', body: SignUpBody, response: { 201: SessionCreated, ...errors } },
+      schema: { tags: ['accounts'], summary: 'Create an account and sign in', body: SignUpBody, response: { 201: SessionCreated, ...errors, 429: ErrorBody } },
       config: { signsIn: true },
     }, async (request, reply) => {
       await services.signUp(request.body);
@@ -28,7 +28,7 @@ export function accountsRoutes(services: Services): FastifyPluginAsync {
     });
 
     app.post('/v1/auth/login', {
-      schema: { tags: ['accounts'], summary: 'Sign in with email or handle; sets a new session cookie and ends the one sent, if any', body: LogInBody, response: { 200: SessionCreated, ...errors } },
+      schema: { tags: ['accounts'], summary: 'Sign in with email or handle; sets a new session cookie and ends the one sent, if any', description: 'Wrong passwords lock the account for clients it does not know (429 rate_limited with details.retryAfterMs and Retry-After); a browser that signed in before carries a device cookie (lg_device, renewed at every sign-in) and is held only by its own wrong passwords.', body: LogInBody, response: { 200: SessionCreated, ...errors, 429: ErrorBody } },
       config: { signsIn: true },
     }, async (request, reply) => {
       const session = await services.logIn({ ...request.body, previousSessionSecret: credentialsOf(request).sessionSecret });

@@ -22,7 +22,7 @@ export function coinsRoutes(services: Services): FastifyPluginAsync {
     }, (request) => presentCoinPrices(services.coinPrices(request.query.currency)));
 
     app.post('/v1/purchases', {
-      schema: { tags: ['coins'], summary: 'Start buying coins: returns the checkout to send the buyer to (idempotent by id)', security, body: CreatePurchaseBody, response: { 201: PurchaseCreated, ...errors } },
+      schema: { tags: ['coins'], summary: 'Start buying coins: returns the checkout to send the buyer to (idempotent by id)', security, body: CreatePurchaseBody, response: { 201: PurchaseCreated, ...errors, 429: ErrorBody } },
     }, async (request, reply) => {
       const principal = requirePrincipal(request, 'coins:buy');
       const b = request.body;

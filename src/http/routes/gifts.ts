@@ -65,7 +65,7 @@ export function giftsRoutes(services: Services, art: GiftArtFiles): FastifyPlugi
         description: 'Retrying with the same id never charges twice: it answers status "duplicate" with the original result. The same id with other content is refused with 409 idempotency_conflict. Too few coins: 402 insufficient_coins with balanceCoins and shortfallCoins.',
         security,
         body: SendGiftBody,
-        response: { 200: SentGift, 201: SentGift, ...errors },
+        response: { 200: SentGift, 201: SentGift, ...errors, 429: ErrorBody },
       },
     }, async (request, reply) => {
       const principal = requirePrincipal(request, 'gifts:send');

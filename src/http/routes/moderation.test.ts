@@ -7,63 +7,26 @@
 // and none for a thank-you; fraud bans that stop every money path and sign the user out; who may do
 // what; and the audit trail of every step.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DIALECTS } from '../../../test/support/databases.js';
-import { openTestNode, signUpAs, type TestNode } from '../../../test/support/livegift.js';
+import { useModerationKit, type ErrorBody, type Who } from '../../../test/support/moderation.js';
 import { giveAvailableDiamonds } from '../../../test/support/payouts.js';
-import { TestSocket } from '../../../test/support/room-socket.js';
+import type { TestSocket } from '../../../test/support/room-socket.js';
 import { SystemAccounts, userAccounts } from '../../domain/accounts.js';
 import type { RoomEvent } from '../../protocol/room.js';
 import type { BanOutcome, ModerationOutcome, ModUser, Report, ReportQueue, ResolvedReport, StrikePage } from '../../protocol/moderation.js';
 
-interface ErrorBody {
-  error: { code: string; message: string; details?: Record<string, unknown> };
-}
 interface Me {
   liveSuspension: { untilMs: number | null; reason: string } | null;
   banned: boolean;
 }
-interface AuditPage {
-  entries: { action: string; actorId: string | null; subject: string; details: Record<string, unknown> }[];
-}
-interface Who {
-  cookie: string;
-  userId: string;
-  handle: string;
-}
 
 const HOUR_MS = 3_600_000;
-let handles = 0;
 
 for (const dialect of DIALECTS) {
   describe.skipIf(!dialect.available)(`moderation on ${dialect.name}`, () => {
-    let node: TestNode;
-    let wsBase: string;
-    let admin: Who;
-    let moderator: Who;
-    const sockets: TestSocket[] = [];
-
-    beforeAll(async () => {
-      node = await openTestNode(dialect, { DIAMOND_HOLD_HOURS: '0' });
-      wsBase = (await node.app.listen({ port: 0, host: '127.0.0.1' })).replace(/^http/, 'ws');
-      admin = await user('modadmin', 'admin');
-      moderator = await user('moderator', 'moderator');
-    });
-    afterAll(async () => {
-      await Promise.all(sockets.map((s) => s.close()));
-      await node.drop();
-    });
-
-    async function user(base: string, role: 'user' | 'moderator' | 'admin' = 'user'): Promise<Who> {
-      const handle = `${base}${(handles++).toString(36)}`;
-      const who = await signUpAs(node, { handle });
-      if (role !== 'user') await node.storage.db.updateTable('users').set({ role }).where('id', '=', who.userId).execute();
-      return { ...who, handle };
-    }
-
-    function call<T>(who: Who | null, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) {
-      return node.call<T & ErrorBody>({ method, url, headers: who ? { cookie: who.cookie } : {}, ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}) });
-    }
+    const kit = useModerationKit(dialect, { DIAMOND_HOLD_HOURS: '0' });
+    const { user, call, connect, audit } = kit;
 
     /** A creator with LIVE Gifts on and a LIVE on air with this title. */
     async function creatorOnAir(title = 'Sunday sketching'): Promise<Who & { liveId: string }> {
@@ -75,7 +38,7 @@ for (const dialect of DIALECTS) {
     }
 
     async function fund(userId: string, coins: bigint): Promise<void> {
-      const outcome = await node.storage.ledger.submit([{ id: randomUUID(), code: 'PURCHASE', kind: 'single', debitAccountId: SystemAccounts.coinIssuance.id, creditAccountId: userAccounts(userId).coins.id, amount: coins }]);
+      const outcome = await kit.node.storage.ledger.submit([{ id: randomUUID(), code: 'PURCHASE', kind: 'single', debitAccountId: SystemAccounts.coinIssuance.id, creditAccountId: userAccounts(userId).coins.id, amount: coins }]);
       expect(outcome.status).toBe('applied');
     }
 
@@ -83,12 +46,6 @@ for (const dialect of DIALECTS) {
       return call<Report>(who, 'POST', '/v1/reports', { target, reason, ...(note !== undefined ? { note } : {}) });
     }
 
-    async function connect(liveId: string, who?: Who): Promise<TestSocket> {
-      const socket = await TestSocket.open(`${wsBase}/v1/lives/${liveId}/ws`, who ? { cookie: who.cookie } : {});
-      sockets.push(socket);
-      await socket.event('snapshot');
-      return socket;
-    }
 
     async function ack(socket: TestSocket, message: { type: string; data: Record<string, unknown> }, id: string = randomUUID()): Promise<RoomEvent<'ack'>['data']> {
       socket.send({ ...message, data: { id, ...message.data } });
@@ -96,7 +53,7 @@ for (const dialect of DIALECTS) {
     }
 
     async function strikesOf(userId: string): Promise<StrikePage['strikes']> {
-      const page = await call<StrikePage>(moderator, 'GET', `/v1/mod/users/${userId}/strikes`);
+      const page = await call<StrikePage>(kit.moderator, 'GET', `/v1/mod/users/${userId}/strikes`);
       expect(page.status).toBe(200);
       return page.body.strikes;
     }
@@ -111,14 +68,9 @@ for (const dialect of DIALECTS) {
       }
     }
 
-    async function audit(subject: string): Promise<AuditPage['entries']> {
-      const page = await call<AuditPage>(admin, 'GET', `/v1/admin/audit?subject=${encodeURIComponent(subject)}&limit=200`);
-      expect(page.status).toBe(200);
-      return page.body.entries;
-    }
 
     const queue = async (query = 'status=open&limit=50') => {
-      const page = await call<ReportQueue>(moderator, 'GET', `/v1/mod/reports?${query}`);
+      const page = await call<ReportQueue>(kit.moderator, 'GET', `/v1/mod/reports?${query}`);
       expect(page.status).toBe(200);
       return page.body;
     };
@@ -165,7 +117,7 @@ for (const dialect of DIALECTS) {
       expect((await call(fan, 'POST', '/v1/gifts', { id: randomUUID(), liveId: creator.liveId, giftId: 'rose', count: 5 })).status).toBe(201);
       expect((await call(fan, 'POST', '/v1/gifts', { id: randomUUID(), liveId: creator.liveId, giftId: 'finger-heart', count: 1 })).status).toBe(201);
       const first = await report(fan, { kind: 'message', liveId: creator.liveId, senderId: creator.userId, text: 'send roses or I block you' }, 'harassment', 'threatens viewers');
-      node.clock.advance(1_000);
+      kit.node.clock.advance(1_000);
       const second = await report(other, { kind: 'live', liveId: creator.liveId }, 'gift_baiting');
 
       const open = await queue();
@@ -193,7 +145,7 @@ for (const dialect of DIALECTS) {
       const pageTwo = await queue(`limit=1&cursor=${encodeURIComponent(pageOne.nextCursor ?? '')}`);
       expect(pageTwo.reports[0]?.id).not.toBe(pageOne.reports[0]?.id);
       expect(pageTwo.reports[0]?.createdAtMs).toBeLessThanOrEqual(pageOne.reports[0]?.createdAtMs ?? 0);
-      expect((await call(moderator, 'GET', '/v1/mod/reports?cursor=nonsense')).status).toBe(400);
+      expect((await call(kit.moderator, 'GET', '/v1/mod/reports?cursor=nonsense')).status).toBe(400);
     });
 
     it('suspends from the queue: the LIVE ends for its viewers at once, new LIVEs are refused with the reason and end date, and the suspension lifts itself when it ends', async () => {
@@ -204,17 +156,17 @@ for (const dialect of DIALECTS) {
       const watcher = await connect(creator.liveId, one);
       const studio = await connect(creator.liveId, creator);
 
-      const resolved = await call<ResolvedReport>(moderator, 'POST', `/v1/mod/reports/${first.body.id}/resolve`, { action: 'suspend', durationHours: 24, note: 'Promised follows for gifts after a warning' });
+      const resolved = await call<ResolvedReport>(kit.moderator, 'POST', `/v1/mod/reports/${first.body.id}/resolve`, { action: 'suspend', durationHours: 24, note: 'Promised follows for gifts after a warning' });
       expect(resolved.status).toBe(200);
       const reason = 'Gift-baiting: Promised follows for gifts after a warning';
       // What viewers may be told: the guideline, never the moderator's note.
       const endReason = 'Ended for a Community Guidelines violation: Gift-baiting';
-      const untilMs = node.clock.nowMs() + 24 * HOUR_MS;
+      const untilMs = kit.node.clock.nowMs() + 24 * HOUR_MS;
       expect(resolved.body.othersClosed).toBe(1);
       expect(resolved.body.report).toMatchObject({
         status: 'resolved',
         subject: { id: creator.userId, liveSuspension: { untilMs, reason } },
-        resolution: { action: 'suspend', note: 'Promised follows for gifts after a warning', byId: moderator.userId, viaReportId: first.body.id },
+        resolution: { action: 'suspend', note: 'Promised follows for gifts after a warning', byId: kit.moderator.userId, viaReportId: first.body.id },
         live: { id: creator.liveId, status: 'ended', endedBy: 'moderator', endReason },
       });
 
@@ -242,48 +194,48 @@ for (const dialect of DIALECTS) {
       expect(refused.body.error.details).toEqual({ untilMs, reason });
 
       // Resolving again the same way is a retry; another way is refused, naming the decision.
-      expect((await call(moderator, 'POST', `/v1/mod/reports/${first.body.id}/resolve`, { action: 'suspend', durationHours: 24 })).status).toBe(200);
-      const other = await call(moderator, 'POST', `/v1/mod/reports/${first.body.id}/resolve`, { action: 'dismiss' });
+      expect((await call(kit.moderator, 'POST', `/v1/mod/reports/${first.body.id}/resolve`, { action: 'suspend', durationHours: 24 })).status).toBe(200);
+      const other = await call(kit.moderator, 'POST', `/v1/mod/reports/${first.body.id}/resolve`, { action: 'dismiss' });
       expect([other.status, other.body.error.code, other.body.error.details?.action]).toEqual([409, 'report_closed', 'suspend']);
 
       // An hour before the end it still holds; once the clock passes the end it lifts itself.
-      node.clock.advance(23 * HOUR_MS);
+      kit.node.clock.advance(23 * HOUR_MS);
       expect((await call(creator, 'POST', '/v1/lives', { title: 'Back again' })).status).toBe(403);
-      node.clock.advance(HOUR_MS + 1);
+      kit.node.clock.advance(HOUR_MS + 1);
       expect((await call<Me>(creator, 'GET', '/v1/me')).body.liveSuspension).toBeNull();
       const back = await call<{ id: string }>(creator, 'POST', '/v1/lives', { title: 'Back again' });
       expect(back.status).toBe(201);
 
       // Every step is in the audit trail.
       expect((await audit(`user:${creator.userId}`)).map((e) => e.action)).toContain('user.live_suspended');
-      expect((await audit(`user:${creator.userId}`)).find((e) => e.action === 'user.live_suspended')).toMatchObject({ actorId: moderator.userId, details: { untilMs, permanent: false, guideline: 'gift_baiting', reason, reportId: first.body.id } });
-      expect((await audit(`live:${creator.liveId}`)).find((e) => e.action === 'live.ended')).toMatchObject({ actorId: moderator.userId, details: { endedBy: 'moderator', reason: endReason } });
+      expect((await audit(`user:${creator.userId}`)).find((e) => e.action === 'user.live_suspended')).toMatchObject({ actorId: kit.moderator.userId, details: { untilMs, permanent: false, guideline: 'gift_baiting', reason, reportId: first.body.id } });
+      expect((await audit(`live:${creator.liveId}`)).find((e) => e.action === 'live.ended')).toMatchObject({ actorId: kit.moderator.userId, details: { endedBy: 'moderator', reason: endReason } });
       expect((await audit(`report:${first.body.id}`)).map((e) => e.action)).toEqual(['report.resolved', 'report.created']);
     });
 
     it('suspends permanently: refused without an end date until a moderator lifts it', async () => {
       const creator = await creatorOnAir();
-      const res = await call<ModerationOutcome>(moderator, 'POST', `/v1/mod/users/${creator.userId}/suspend-live`, { permanent: true, reason: 'hate', note: 'Slurs at viewers' });
+      const res = await call<ModerationOutcome>(kit.moderator, 'POST', `/v1/mod/users/${creator.userId}/suspend-live`, { permanent: true, reason: 'hate', note: 'Slurs at viewers' });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ user: expect.objectContaining({ id: creator.userId, liveSuspension: { untilMs: null, reason: 'Hate speech: Slurs at viewers' } }) as unknown, endedLiveId: creator.liveId });
       expect((await call<{ status: string }>(creator, 'GET', `/v1/lives/${creator.liveId}`)).body.status).toBe('ended');
       // Sessions last 30 days, and this suite's clock only moves forward: ten days make the point.
-      node.clock.advance(10 * 24 * HOUR_MS);
+      kit.node.clock.advance(10 * 24 * HOUR_MS);
       const refused = await call(creator, 'POST', '/v1/lives', { title: 'Years later' });
       expect([refused.status, refused.body.error.code, refused.body.error.details]).toEqual([403, 'live_suspended', { untilMs: null, reason: 'Hate speech: Slurs at viewers' }]);
       expect(refused.body.error.message).toContain('permanently');
       expect((await call<Me>(creator, 'GET', '/v1/me')).body.liveSuspension).toEqual({ untilMs: null, reason: 'Hate speech: Slurs at viewers' });
 
-      const lifted = await call<ModUser>(moderator, 'POST', `/v1/mod/users/${creator.userId}/lift-suspension`, { note: 'Appeal upheld' });
+      const lifted = await call<ModUser>(kit.moderator, 'POST', `/v1/mod/users/${creator.userId}/lift-suspension`, { note: 'Appeal upheld' });
       expect([lifted.status, lifted.body.liveSuspension]).toEqual([200, null]);
       expect((await call(creator, 'POST', '/v1/lives', { title: 'Years later' })).status).toBe(201);
       expect((await audit(`user:${creator.userId}`)).map((e) => e.action).slice(0, 2)).toEqual(['user.live_suspension_lifted', 'user.live_suspended']);
       // Lifting again changes nothing and logs nothing.
-      expect((await call(moderator, 'POST', `/v1/mod/users/${creator.userId}/lift-suspension`)).status).toBe(200);
+      expect((await call(kit.moderator, 'POST', `/v1/mod/users/${creator.userId}/lift-suspension`)).status).toBe(200);
       expect((await audit(`user:${creator.userId}`)).filter((e) => e.action === 'user.live_suspension_lifted')).toHaveLength(1);
       // Out of range lengths and unknown reasons are refused.
       for (const body of [{ durationHours: 0, reason: 'spam' }, { durationHours: 24 * 366, reason: 'spam' }, { reason: 'spam' }, { durationHours: 1, permanent: true, reason: 'spam' }, { durationHours: 1, reason: 'rude' }]) {
-        expect((await call(moderator, 'POST', `/v1/mod/users/${creator.userId}/suspend-live`, body)).status).toBe(400);
+        expect((await call(kit.moderator, 'POST', `/v1/mod/users/${creator.userId}/suspend-live`, body)).status).toBe(400);
       }
     });
 
@@ -305,6 +257,10 @@ for (const dialect of DIALECTS) {
       expect(await ack(studio, { type: 'chat.send', data: { text: 'follow for follow, everyone!' } }, lineId)).toMatchObject({ ok: true });
       expect(await ack(studio, { type: 'chat.send', data: { text: 'Thank you so much' } })).toMatchObject({ ok: true });
       expect(await ack(studio, { type: 'thanks.send', data: { toUserId: fan.userId, phrase: 'Thank you so much' } })).toMatchObject({ ok: true });
+      // Past the countdown the second strike started (src/domain/ladder.ts), so the third starts
+      // another rather than ending this LIVE (ladder.test.ts proves that).
+      await strikesReach(creator.userId, 2);
+      kit.node.clock.advance(11 * 60_000);
       expect(await ack(studio, { type: 'thanks.send', data: { toUserId: fan.userId, text: 'Share this LIVE and I’ll follow you back' } })).toMatchObject({ ok: true });
       await viewer.until((events) => (events.filter((e) => e.type === 'thanks.sent').length === 2 ? true : undefined), 'both thank-yous');
 
@@ -335,7 +291,7 @@ for (const dialect of DIALECTS) {
       expect(item?.live).toMatchObject({ id: creator.liveId, status: 'live' }); // their LIVE on air now
 
       // A moderator's warning is a strike too, seen by the creator with the note.
-      const warned = await call<ResolvedReport>(moderator, 'POST', `/v1/mod/reports/${filed.body.id}/resolve`, { action: 'warn', note: 'Stop trading follows for gifts' });
+      const warned = await call<ResolvedReport>(kit.moderator, 'POST', `/v1/mod/reports/${filed.body.id}/resolve`, { action: 'warn', note: 'Stop trading follows for gifts' });
       expect(warned.status).toBe(200);
       const after = await call<StrikePage>(creator, 'GET', '/v1/me/strikes');
       expect(after.body.strikes).toHaveLength(4);
@@ -350,7 +306,7 @@ for (const dialect of DIALECTS) {
       const crook = await creatorOnAir('Totally legit giveaway');
       const victim = await creatorOnAir('My LIVE');
       await fund(crook.userId, 50n);
-      await giveAvailableDiamonds(node, crook.userId, 4_000n);
+      await giveAvailableDiamonds(kit.node, crook.userId, 4_000n);
       const account = await call<{ id: string }>(crook, 'POST', '/v1/me/payout-accounts', { kind: 'bank', holderName: 'C Rook', accountNumber: 'GB33BUKB20201555555555' });
       expect(account.status).toBe(201);
       // Requested before the ban: the worker must not send it afterwards.
@@ -362,19 +318,19 @@ for (const dialect of DIALECTS) {
       const crookInRoom = await connect(victim.liveId, crook);
       expect(await ack(crookInRoom, { type: 'chat.send', data: { text: 'nice stream' } })).toMatchObject({ ok: true });
 
-      const banned = await call<BanOutcome>(admin, 'POST', `/v1/admin/users/${crook.userId}/ban`, { reason: 'Coins bought with stolen cards' });
+      const banned = await call<BanOutcome>(kit.admin, 'POST', `/v1/admin/users/${crook.userId}/ban`, { reason: 'Coins bought with stolen cards' });
       expect(banned.status).toBe(200);
       expect(banned.body).toMatchObject({ user: { id: crook.userId, banned: true, banReason: 'Coins bought with stolen cards' }, endedLiveId: crook.liveId, tokensRevoked: 1 });
       await watcher.event('live.ended');
       // A socket opened before the ban stays open, but its chat stops within seconds.
-      node.clock.advance(10_001);
+      kit.node.clock.advance(10_001);
       expect(await ack(crookInRoom, { type: 'chat.send', data: { text: 'still here' } })).toMatchObject({ error: { code: 'account_suspended' } });
 
       // Signed out everywhere: the old session and the token no longer work.
       expect((await call(crook, 'GET', '/v1/me')).status).toBe(401);
-      expect((await node.call({ method: 'GET', url: '/v1/me', headers: { authorization: `Bearer ${token.body.token}` } })).status).toBe(401);
+      expect((await kit.node.call({ method: 'GET', url: '/v1/me', headers: { authorization: `Bearer ${token.body.token}` } })).status).toBe(401);
       // Signing in again shows the ban; every money path and going LIVE refuse it.
-      const login = await node.call<{ user: Me }>({ method: 'POST', url: '/v1/auth/login', payload: { login: crook.handle, password: 'correct horse battery' } });
+      const login = await kit.node.call<{ user: Me }>({ method: 'POST', url: '/v1/auth/login', payload: { login: crook.handle, password: 'correct horse battery' } });
       expect(login.status).toBe(200);
       expect(login.body.user.banned).toBe(true);
       const again: Who = { ...crook, cookie: String(login.headers['set-cookie']).split(';')[0] ?? '' };
@@ -390,7 +346,7 @@ for (const dialect of DIALECTS) {
         expect([what, res.status, res.body.error.code]).toEqual([what, 403, 'account_suspended']);
       }
       // The payout requested before the ban is held by the worker, not sent.
-      const run = await node.services.processPayouts();
+      const run = await kit.node.services.processPayouts();
       expect(run.held).toBeGreaterThanOrEqual(1);
       // Their history stays readable: the payout is still waiting, its diamonds reserved, nothing paid.
       const listed = await call<{ payouts: { id: string; status: string }[] }>(again, 'GET', '/v1/payouts');
@@ -398,18 +354,18 @@ for (const dialect of DIALECTS) {
       expect((await audit(`user:${crook.userId}`)).map((e) => e.action).slice(0, 2)).toEqual(['user.signed_out', 'user.banned']);
 
       // Banning again keeps the first ban (and signs out again: a retry finishes a ban cut short).
-      expect((await call(admin, 'POST', `/v1/admin/users/${crook.userId}/ban`, { reason: 'Again' })).body).toMatchObject({ user: { banReason: 'Coins bought with stolen cards' }, tokensRevoked: 0, endedLiveId: null });
+      expect((await call(kit.admin, 'POST', `/v1/admin/users/${crook.userId}/ban`, { reason: 'Again' })).body).toMatchObject({ user: { banReason: 'Coins bought with stolen cards' }, tokensRevoked: 0, endedLiveId: null });
       expect((await call(again, 'GET', '/v1/me')).status).toBe(401);
       expect((await audit(`user:${crook.userId}`)).filter((e) => e.action === 'user.banned')).toHaveLength(1);
 
       // Unbanning releases the hold the ban put on the diamonds, and the user signs in again.
-      const relogin = await node.call({ method: 'POST', url: '/v1/auth/login', payload: { login: crook.handle, password: 'correct horse battery' } });
+      const relogin = await kit.node.call({ method: 'POST', url: '/v1/auth/login', payload: { login: crook.handle, password: 'correct horse battery' } });
       again.cookie = String(relogin.headers['set-cookie']).split(';')[0] ?? '';
-      const unbanned = await call<ModUser>(admin, 'POST', `/v1/admin/users/${crook.userId}/unban`, { note: 'The bank confirmed the cards were his' });
+      const unbanned = await call<ModUser>(kit.admin, 'POST', `/v1/admin/users/${crook.userId}/unban`, { note: 'The bank confirmed the cards were his' });
       expect([unbanned.status, unbanned.body.banned]).toEqual([200, false]);
       expect((await call<{ payoutsHeld: unknown }>(again, 'GET', '/v1/me')).body.payoutsHeld).toBeNull();
       expect((await call(again, 'POST', '/v1/gifts', { id: randomUUID(), liveId: victim.liveId, giftId: 'rose', count: 1 })).status).toBe(201);
-      expect((await audit(`user:${crook.userId}`))[0]).toMatchObject({ action: 'user.unbanned', actorId: admin.userId, details: { payoutsReleased: true } });
+      expect((await audit(`user:${crook.userId}`))[0]).toMatchObject({ action: 'user.unbanned', actorId: kit.admin.userId, details: { payoutsReleased: true } });
     });
 
     it('lets only moderators and admins moderate, only admins ban, and nobody act on themself', async () => {
@@ -418,7 +374,7 @@ for (const dialect of DIALECTS) {
       const otherModerator = await user('moderator', 'moderator');
       const otherAdmin = await user('modadmin', 'admin');
       const filed = await report(viewer, { kind: 'live', liveId: creator.liveId }, 'spam');
-      const aboutModerator = await report(viewer, { kind: 'user', userId: moderator.userId }, 'harassment');
+      const aboutModerator = await report(viewer, { kind: 'user', userId: kit.moderator.userId }, 'harassment');
       const suspend = { durationHours: 1, reason: 'spam' };
 
       const cases: [string, Promise<{ status: number; body: ErrorBody }>, number][] = [
@@ -430,28 +386,28 @@ for (const dialect of DIALECTS) {
         ['a viewer lifts', call(viewer, 'POST', `/v1/mod/users/${creator.userId}/lift-suspension`), 403],
         ['a viewer reads strikes', call(viewer, 'GET', `/v1/mod/users/${creator.userId}/strikes`), 403],
         ['a viewer bans', call(viewer, 'POST', `/v1/admin/users/${creator.userId}/ban`, { reason: 'x' }), 403],
-        ['a moderator bans', call(moderator, 'POST', `/v1/admin/users/${creator.userId}/ban`, { reason: 'fraud' }), 403],
-        ['a moderator unbans', call(moderator, 'POST', `/v1/admin/users/${creator.userId}/unban`), 403],
-        ['a moderator bans from the queue', call(moderator, 'POST', `/v1/mod/reports/${filed.body.id}/resolve`, { action: 'ban' }), 403],
-        ['a moderator suspends themself', call(moderator, 'POST', `/v1/mod/users/${moderator.userId}/suspend-live`, suspend), 403],
-        ['an admin suspends themself', call(admin, 'POST', `/v1/mod/users/${admin.userId}/suspend-live`, suspend), 403],
-        ['a moderator lifts their own', call(moderator, 'POST', `/v1/mod/users/${moderator.userId}/lift-suspension`), 403],
-        ['a moderator suspends a moderator', call(moderator, 'POST', `/v1/mod/users/${otherModerator.userId}/suspend-live`, suspend), 403],
-        ['a moderator resolves a report about themself', call(moderator, 'POST', `/v1/mod/reports/${aboutModerator.body.id}/resolve`, { action: 'dismiss' }), 403],
-        ['an admin bans themself', call(admin, 'POST', `/v1/admin/users/${admin.userId}/ban`, { reason: 'x' }), 403],
-        ['an admin bans an admin', call(admin, 'POST', `/v1/admin/users/${otherAdmin.userId}/ban`, { reason: 'x' }), 403],
-        ['no such report', call(moderator, 'POST', '/v1/mod/reports/no-such-report/resolve', { action: 'dismiss' }), 404],
-        ['no such user', call(moderator, 'POST', '/v1/mod/users/nobody/suspend-live', suspend), 404],
-        ['suspend without a length', call(moderator, 'POST', `/v1/mod/reports/${filed.body.id}/resolve`, { action: 'suspend' }), 400],
-        ['dismiss with a length', call(moderator, 'POST', `/v1/mod/reports/${filed.body.id}/resolve`, { action: 'dismiss', durationHours: 2 }), 400],
+        ['a moderator bans', call(kit.moderator, 'POST', `/v1/admin/users/${creator.userId}/ban`, { reason: 'fraud' }), 403],
+        ['a moderator unbans', call(kit.moderator, 'POST', `/v1/admin/users/${creator.userId}/unban`), 403],
+        ['a moderator bans from the queue', call(kit.moderator, 'POST', `/v1/mod/reports/${filed.body.id}/resolve`, { action: 'ban' }), 403],
+        ['a moderator suspends themself', call(kit.moderator, 'POST', `/v1/mod/users/${kit.moderator.userId}/suspend-live`, suspend), 403],
+        ['an admin suspends themself', call(kit.admin, 'POST', `/v1/mod/users/${kit.admin.userId}/suspend-live`, suspend), 403],
+        ['a moderator lifts their own', call(kit.moderator, 'POST', `/v1/mod/users/${kit.moderator.userId}/lift-suspension`), 403],
+        ['a moderator suspends a moderator', call(kit.moderator, 'POST', `/v1/mod/users/${otherModerator.userId}/suspend-live`, suspend), 403],
+        ['a moderator resolves a report about themself', call(kit.moderator, 'POST', `/v1/mod/reports/${aboutModerator.body.id}/resolve`, { action: 'dismiss' }), 403],
+        ['an admin bans themself', call(kit.admin, 'POST', `/v1/admin/users/${kit.admin.userId}/ban`, { reason: 'x' }), 403],
+        ['an admin bans an admin', call(kit.admin, 'POST', `/v1/admin/users/${otherAdmin.userId}/ban`, { reason: 'x' }), 403],
+        ['no such report', call(kit.moderator, 'POST', '/v1/mod/reports/no-such-report/resolve', { action: 'dismiss' }), 404],
+        ['no such user', call(kit.moderator, 'POST', '/v1/mod/users/nobody/suspend-live', suspend), 404],
+        ['suspend without a length', call(kit.moderator, 'POST', `/v1/mod/reports/${filed.body.id}/resolve`, { action: 'suspend' }), 400],
+        ['dismiss with a length', call(kit.moderator, 'POST', `/v1/mod/reports/${filed.body.id}/resolve`, { action: 'dismiss', durationHours: 2 }), 400],
       ];
       for (const [what, pending, status] of cases) expect([what, (await pending).status]).toEqual([what, status]);
 
       // A moderator's token never carries moderation powers (moderation needs a session or the admin scope).
-      const made = await call<{ token: string }>(moderator, 'POST', '/v1/me/tokens', { name: 'script', scopes: ['read'] });
-      expect((await node.call({ method: 'GET', url: '/v1/mod/reports', headers: { authorization: `Bearer ${made.body.token}` } })).status).toBe(403);
+      const made = await call<{ token: string }>(kit.moderator, 'POST', '/v1/me/tokens', { name: 'script', scopes: ['read'] });
+      expect((await kit.node.call({ method: 'GET', url: '/v1/mod/reports', headers: { authorization: `Bearer ${made.body.token}` } })).status).toBe(403);
 
-      // Nothing above changed anything; an admin may act on a moderator.
+      // Nothing above changed anything; an admin may act on a kit.moderator.
       expect((await call<Me>(creator, 'GET', '/v1/me')).body).toMatchObject({ liveSuspension: null, banned: false });
       expect((await call(otherAdmin, 'POST', `/v1/mod/users/${otherModerator.userId}/suspend-live`, suspend)).status).toBe(200);
       const dismissed = await call<ResolvedReport>(otherModerator, 'POST', `/v1/mod/reports/${filed.body.id}/resolve`, { action: 'dismiss', note: 'Not spam' });
@@ -459,7 +415,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('documents the moderation routes in the OpenAPI document', async () => {
-      const doc = await node.call<{ paths: Record<string, Record<string, unknown>> }>({ method: 'GET', url: '/openapi.json' });
+      const doc = await kit.node.call<{ paths: Record<string, Record<string, unknown>> }>({ method: 'GET', url: '/openapi.json' });
       for (const [path, method] of [
         ['/v1/reports', 'post'],
         ['/v1/mod/reports', 'get'],
@@ -473,7 +429,7 @@ for (const dialect of DIALECTS) {
       ] as const) {
         expect([path, Object.keys(doc.body.paths[path] ?? {})]).toEqual([path, expect.arrayContaining([method])]);
       }
-      const reasons = await node.call<{ reasons: { id: string; label: string }[] }>({ method: 'GET', url: '/v1/moderation/reasons' });
+      const reasons = await kit.node.call<{ reasons: { id: string; label: string }[] }>({ method: 'GET', url: '/v1/moderation/reasons' });
       expect(reasons.body.reasons.map((r) => r.id)).toEqual(['gift_baiting', 'harassment', 'hate', 'sexual_content', 'violence', 'minor_safety', 'scam_fraud', 'spam', 'other']);
     });
   });

@@ -1,6 +1,7 @@
 // Moderation: reporting a LIVE, a chat message or a user (any signed-in user); the moderators' queue
 // and resolving a report; suspending going LIVE and lifting it (moderators and admins); account bans
-// for fraud (admins); strikes (moderators read anyone's, a user their own). The rules of who may do
+// for fraud (admins); strikes (moderators read anyone's, a user their own); a user's standing on the
+// gift-baiting ladder and their appeal of a suspension, and the moderators' appeals queue. The rules of who may do
 // what live in the use cases (src/domain/moderation.ts); routes only need a signed-in caller.
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -9,7 +10,15 @@ import type { Services } from '../../app/services.js';
 import type { SuspensionLength } from '../../domain/moderation.js';
 import { ErrorBody } from '../../protocol/common.js';
 import {
+  AppealBody,
+  AppealIdParams,
+  AppealQueue,
+  AppealQueueQuery,
+  Appeal,
   BanBody,
+  DecideAppealBody,
+  ModAppeal,
+  Standing,
   BanOutcome,
   encodeModerationCursor,
   LiftSuspensionBody,
@@ -31,7 +40,7 @@ import {
   UnbanBody,
 } from '../../protocol/moderation.js';
 import { requirePrincipal } from '../auth.js';
-import { presentModReport, presentModUser, presentReport, presentStrike } from '../present-moderation.js';
+import { presentAppeal, presentModAppeal, presentModReport, presentModUser, presentReport, presentStanding, presentStrike } from '../present-moderation.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody };
 const security: Record<string, string[]>[] = [{ session: [] }, { token: [] }];
@@ -74,6 +83,57 @@ export function moderationRoutes(services: Services): FastifyPluginAsync {
       return presentStrikePage(await services.listStrikes({ viewer, userId: viewer.userId, limit: request.query.limit, before: request.query.cursor }));
     });
 
+    app.get('/v1/me/standing', {
+      schema: {
+        tags: ['moderation'],
+        summary: 'Your standing: the gift-baiting ladder’s step (warning, a countdown running, suspended), the suspension in force with its appeal, and recent suspensions',
+        security,
+        response: { 200: Standing, ...errors },
+      },
+    }, async (request) => {
+      const viewer = requirePrincipal(request, 'read');
+      return presentStanding(await services.getStanding({ viewer }));
+    });
+
+    app.post('/v1/me/appeals', {
+      schema: {
+        tags: ['moderation'],
+        summary: 'Appeal the suspension of going LIVE in force, once: moderators review it. A repeat answers the appeal already made (200)',
+        security,
+        body: AppealBody,
+        response: { 200: Appeal, 201: Appeal, ...errors },
+      },
+    }, async (request, reply) => {
+      // A session, or a token that may manage LIVEs: a read-only or overlay token cannot appeal.
+      const viewer = requirePrincipal(request, 'lives:write');
+      const { appeal, created } = await services.appealSuspension({ viewer, text: request.body.text });
+      return reply.status(created ? 201 : 200).send(presentAppeal(appeal));
+    });
+
+    app.get('/v1/mod/appeals', {
+      schema: { tags: ['moderation'], summary: 'Appeals of suspensions, newest first, with the suspension and the strikes that led to it (moderators)', security, querystring: AppealQueueQuery, response: { 200: AppealQueue, ...errors } },
+    }, async (request) => {
+      const actor = requirePrincipal(request);
+      const page = await services.listAppeals({ actor, status: request.query.status, limit: request.query.limit, before: request.query.cursor });
+      const nowMs = services.clock.nowMs();
+      return { appeals: page.appeals.map((a) => presentModAppeal(a, nowMs)), nextCursor: page.next ? encodeModerationCursor(page.next) : null };
+    });
+
+    app.post('/v1/mod/appeals/:id/decide', {
+      schema: {
+        tags: ['moderation'],
+        summary: 'Decide an appeal: grant (the suspension is lifted and no longer counts as a repeat) or deny (moderators)',
+        security,
+        params: AppealIdParams,
+        body: DecideAppealBody,
+        response: { 200: ModAppeal, ...errors },
+      },
+    }, async (request) => {
+      const actor = requirePrincipal(request);
+      const view = await services.decideAppeal({ actor, appealId: request.params.id, decision: request.body.decision, note: request.body.note });
+      return presentModAppeal(view, services.clock.nowMs());
+    });
+
     app.get('/v1/mod/reports', {
       schema: { tags: ['moderation'], summary: 'The report queue, newest first, with each report’s context (moderators)', security, querystring: ReportQueueQuery, response: { 200: ReportQueue, ...errors } },
     }, async (request) => {
@@ -86,7 +146,7 @@ export function moderationRoutes(services: Services): FastifyPluginAsync {
     app.post('/v1/mod/reports/:id/resolve', {
       schema: {
         tags: ['moderation'],
-        summary: 'Resolve a report: dismiss, warn (a strike), suspend going LIVE, or ban (admins). Closes the other open reports on the same target (moderators)',
+        summary: 'Resolve a report: dismiss, warn (a strike), suspend going LIVE, or ban (admins), optionally under another guideline than reported. Closes the other open reports on the same target (moderators)',
         security,
         params: ReportIdParams,
         body: ResolveReportBody,
@@ -94,8 +154,8 @@ export function moderationRoutes(services: Services): FastifyPluginAsync {
       },
     }, async (request) => {
       const actor = requirePrincipal(request);
-      const { action, note } = request.body;
-      const result = await services.resolveReport({ actor, reportId: request.params.id, action, note, length: lengthOf(request.body) });
+      const { action, note, reason } = request.body;
+      const result = await services.resolveReport({ actor, reportId: request.params.id, action, note, reason, length: lengthOf(request.body) });
       return { report: presentModReport(result.report, services.clock.nowMs()), othersClosed: result.othersClosed };
     });
 

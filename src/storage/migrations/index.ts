@@ -11,6 +11,8 @@ import * as liveThanks from './0007-live-thanks.js';
 import * as viewerHistory from './0008-viewer-history.js';
 import * as moneyBack from './0009-money-back.js';
 import * as moderation from './0010-moderation.js';
+import * as suspensionsAppeals from './0011-suspensions-appeals.js';
+import * as loginDevices from './0012-login-devices.js';
 
 const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }> = {
   '0001-ledger': ledger,
@@ -23,6 +25,8 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Pr
   '0008-viewer-history': viewerHistory,
   '0009-money-back': moneyBack,
   '0010-moderation': moderation,
+  '0011-suspensions-appeals': suspensionsAppeals,
+  '0012-login-devices': loginDevices,
 };
 
 /**

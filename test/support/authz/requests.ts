@@ -26,6 +26,8 @@ export interface RequestIds {
   readonly subjectUser: string;
   /** An open report (about the subject user). */
   readonly report: string;
+  /** An open appeal (made per cell where used: deciding it closes it). */
+  readonly appeal?: string;
   /** An ordinary user to ban, and a banned one to unban. */
   readonly banTarget: string;
   readonly bannedUser: string;
@@ -141,6 +143,10 @@ export const VALID_REQUESTS: Readonly<Record<string, (ids: RequestIds) => RouteR
   'POST /v1/mod/users/:id/lift-suspension': (ids) => ({ params: { id: ids.subjectUser }, body: { note: 'authorization test' } }),
   'POST /v1/admin/users/:id/ban': (ids) => ({ params: { id: ids.banTarget }, body: { reason: 'card fraud (authorization test)' } }),
   'POST /v1/admin/users/:id/unban': (ids) => ({ params: { id: ids.bannedUser }, body: { note: 'authorization test' } }),
+  'GET /v1/me/standing': () => ({}),
+  'POST /v1/me/appeals': () => ({ body: { text: 'authorization test' } }),
+  'GET /v1/mod/appeals': () => ({ query: { status: 'open', limit: '5' } }),
+  'POST /v1/mod/appeals/:id/decide': (ids) => ({ params: { id: ids.appeal ?? 'none' }, body: { decision: 'deny', note: 'authorization test' } }),
 };
 
 /** The inject options of a request: the path filled in, the query appended, the body encoded. */

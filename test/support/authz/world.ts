@@ -143,6 +143,14 @@ export async function openReport(node: TestNode, reporter: WorldUser, subjectUse
   return report.id;
 }
 
+/** A new ordinary user suspended by `admin` who appealed it; the appeal's id. */
+export async function openAppeal(node: TestNode, admin: WorldUser): Promise<string> {
+  const user = await makeUser(node, 'appealing');
+  await node.services.suspendLive({ actor: await principalOf(node, admin), userId: user.userId, length: { hours: 24 }, reason: 'spam', note: 'made by a test' });
+  const { appeal } = await node.services.appealSuspension({ viewer: await principalOf(node, user), text: 'made by a test' });
+  return appeal.id;
+}
+
 /** A new ordinary user, banned by `admin` when `banned`; their id. */
 export async function userToBan(node: TestNode, admin: WorldUser, banned: boolean): Promise<string> {
   const user = await makeUser(node, banned ? 'banned' : 'to_ban');

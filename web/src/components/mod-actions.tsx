@@ -4,9 +4,10 @@
 // dialog that says what will happen and asks to confirm; the answer comes back to the queue in words.
 //
 // Dismiss, Warn, Suspend and Ban on an open report resolve it (POST /v1/mod/reports/:id/resolve, which
-// closes the other open reports on the same target too). A suspension for another reason than the
-// report's, and the actions on a report already closed, act on the account directly and leave the
-// report as it is (the resolve call takes the report's own reason).
+// closes the other open reports on the same target too). Warn, Suspend and Ban ask which guideline the
+// moderator found, the reported one first: another is sent as the resolution's `reason`, and the
+// strike, suspension or ban names it. The actions on a report already closed act on the account
+// directly and leave the report as it is.
 import { useState, type ReactNode, type SyntheticEvent } from 'react';
 import type { Me } from '../../../src/protocol/accounts.js';
 import type { GuidelineReason, ModerationReasons, ModReport, ModUser } from '../../../src/protocol/moderation.js';
@@ -88,21 +89,37 @@ function ActionDialog({ action, report, subject, reasons, onClose, onDone }: Dia
   const name = subject.displayName;
   const isOpen = report.status === 'open';
   const label = (id: string) => reasonLabel(reasons, id);
-  // A ban decided from an open report reads "<the report's reason>: <yours>" (the server joins them).
-  const banPrefix = isOpen ? `${label(report.reason)}: ` : '';
-  const viaReport = action === 'suspend' ? isOpen && reason === report.reason : action === 'ban' ? isOpen : ['dismiss', 'warn'].includes(action);
+  // A ban decided from an open report reads "<the guideline found>: <yours>" (the server joins them).
+  const banPrefix = isOpen ? `${label(reason)}: ` : '';
+  const viaReport = action === 'suspend' || action === 'ban' ? isOpen : true;
+  // The guideline found, sent only when it is not the one reported.
+  const found = reason !== report.reason ? { reason } : {};
+  const asks = isOpen && (action === 'warn' || action === 'suspend' || action === 'ban');
   const length = hours === 'permanent' ? 'permanently' : `for ${hoursInWords(hours)}`;
+  const closes = reason !== report.reason ? `The report closes, recorded as ${label(reason)} (reported as ${label(report.reason)}).` : 'The report closes.';
 
   const text: Record<Action, { title: string; confirm: string; what: ReactNode }> = {
     dismiss: { title: 'Dismiss this report?', confirm: 'Dismiss report', what: <>No action is taken on {name}. Other open reports about the same thing close too.</> },
-    warn: { title: `Warn ${name}?`, confirm: `Warn ${name}`, what: <>{name} gets a strike for {label(report.reason)}, with your note, on their studio’s standing. Nothing else changes. The report closes.</> },
+    warn: {
+      title: `Warn ${name}?`,
+      confirm: `Warn ${name}`,
+      what: (
+        <>
+          {name} gets a strike for {label(reason)}, with your note, on their studio’s standing.{' '}
+          {reason === 'gift_baiting'
+            ? 'It counts on the gift-baiting ladder like the automatic strikes: it may start a countdown, or end their LIVE and suspend them if one is running.'
+            : 'Nothing else changes.'}{' '}
+          {closes}
+        </>
+      ),
+    },
     suspend: {
       title: `Suspend ${name} from going LIVE?`,
       confirm: hours === 'permanent' ? 'Suspend permanently' : `Suspend for ${hoursInWords(hours)}`,
       what: (
         <>
           {name} cannot go LIVE {length}, for {label(reason)}{subject.liveSuspension ? ' (this replaces the suspension in force)' : ''}. A LIVE they have on air ends at once, and its viewers are told a moderator ended it.{' '}
-          {viaReport ? 'The report closes.' : isOpen ? `The report stays open: it names ${label(report.reason)}, not ${label(reason)}.` : ''}
+          {viaReport ? closes : ''}
         </>
       ),
     },
@@ -110,7 +127,7 @@ function ActionDialog({ action, report, subject, reasons, onClose, onDone }: Dia
     ban: {
       title: `Ban ${name}’s account for fraud?`,
       confirm: `Ban ${name}`,
-      what: <>{name} is signed out everywhere and can no longer buy coins, send or receive gifts, redeem diamonds or go LIVE. Their diamonds are held and a LIVE on air ends. {isOpen ? 'The report closes.' : ''}</>,
+      what: <>{name} is signed out everywhere and can no longer buy coins, send or receive gifts, redeem diamonds or go LIVE. Their diamonds are held and a LIVE on air ends. {isOpen ? closes : ''}</>,
     },
     unban: { title: `Unban ${name}?`, confirm: `Unban ${name}`, what: <>{name} can use their account again; the hold the ban put on their diamonds is released.</> },
   };
@@ -126,13 +143,13 @@ function ActionDialog({ action, report, subject, reasons, onClose, onDone }: Dia
         return { report: r.report, message: `Dismissed: no action on ${name}.${others(r.othersClosed)}` };
       }
       case 'warn': {
-        const r = await api.resolveReport(report.id, { action: 'warn', ...n });
+        const r = await api.resolveReport(report.id, { action: 'warn', ...n, ...found });
         return { report: r.report, message: `Warned ${name}: the strike is on their standing.${others(r.othersClosed)}` };
       }
       case 'suspend': {
         const len = hours === 'permanent' ? { permanent: true as const } : { durationHours: hours };
         if (viaReport) {
-          const r = await api.resolveReport(report.id, { action: 'suspend', ...len, ...n });
+          const r = await api.resolveReport(report.id, { action: 'suspend', ...len, ...n, ...found });
           return { report: r.report, message: `${suspendedWords(r.report.subject, name)}${endedNow(r.report)}${others(r.othersClosed)}` };
         }
         const o = await api.suspendLive(subject.id, { ...len, reason, ...n });
@@ -145,7 +162,7 @@ function ActionDialog({ action, report, subject, reasons, onClose, onDone }: Dia
       case 'ban': {
         const why = banReason.trim();
         if (isOpen) {
-          const r = await api.resolveReport(report.id, { action: 'ban', note: why });
+          const r = await api.resolveReport(report.id, { action: 'ban', note: why, ...found });
           return { report: r.report, message: `Banned ${name}: signed out everywhere, diamonds held.${endedNow(r.report)}${others(r.othersClosed)}` };
         }
         const o = await api.banUser(subject.id, { reason: why });
@@ -180,25 +197,31 @@ function ActionDialog({ action, report, subject, reasons, onClose, onDone }: Dia
       <form className="form mod-dialog" onSubmit={(e) => void submit(e)} noValidate>
         <h2 id="mod-dialog-title">{title}</h2>
         {action === 'suspend' ? (
-          <>
-            <fieldset className="segmented">
-              <legend>How long</legend>
-              {[...presets, 'permanent' as const].map((h) => (
-                <label key={h}>
-                  <input type="radio" name="suspend-hours" checked={hours === h} onChange={() => { setHours(h); }} />
-                  {h === 'permanent' ? 'Permanent' : hoursInWords(h).replace(' hours', ' h')}
-                </label>
+          <fieldset className="segmented">
+            <legend>How long</legend>
+            {[...presets, 'permanent' as const].map((h) => (
+              <label key={h}>
+                <input type="radio" name="suspend-hours" checked={hours === h} onChange={() => { setHours(h); }} />
+                {h === 'permanent' ? 'Permanent' : hoursInWords(h).replace(' hours', ' h')}
+              </label>
+            ))}
+          </fieldset>
+        ) : null}
+        {asks || action === 'suspend' ? (
+          <label>
+            {asks ? (
+              <>
+                Found guideline <small className="muted">(the Community Guidelines reason you found; reported as {label(report.reason)})</small>
+              </>
+            ) : (
+              'Community Guidelines reason'
+            )}
+            <select value={reason} onChange={(e) => { setReason(e.target.value as GuidelineReason); }}>
+              {(reasons?.reasons ?? [{ id: report.reason, label: label(report.reason) }]).map((r) => (
+                <option key={r.id} value={r.id}>{r.label}{r.id === report.reason && isOpen ? ' (reported)' : ''}</option>
               ))}
-            </fieldset>
-            <label>
-              Community Guidelines reason
-              <select value={reason} onChange={(e) => { setReason(e.target.value as GuidelineReason); }}>
-                {(reasons?.reasons ?? [{ id: report.reason, label: label(report.reason) }]).map((r) => (
-                  <option key={r.id} value={r.id}>{r.label}{r.id === report.reason && isOpen ? ' (the report’s reason)' : ''}</option>
-                ))}
-              </select>
-            </label>
-          </>
+            </select>
+          </label>
         ) : null}
         {action === 'ban' ? (
           <label>

@@ -1,8 +1,9 @@
 // The moderators' queue (the Moderation tab of /admin, for moderators and admins): open reports,
 // newest first — or the resolved ones — each with its context as the server gives it: what was
 // reported (the LIVE, the line as the reporter saw it, their note), the reported user's standing
-// (strikes, open reports, a suspension, a ban), what their LIVE received in gifts, the lines of theirs
-// the server has, and the actions (mod-actions.tsx). A decision shows its result in the report's card.
+// (strikes in all with the newest ones, open reports, a suspension, a ban), what their LIVE received in
+// gifts, the lines of theirs the server has, and the actions (mod-actions.tsx). A decision shows its
+// result in the report's card, with the guideline found when it differs from the one reported.
 import { useEffect, useRef, useState } from 'react';
 import type { Me } from '../../../src/protocol/accounts.js';
 import type { ModerationReasons, ModReport, ModUser, ReportQueue, Strike } from '../../../src/protocol/moderation.js';
@@ -13,6 +14,7 @@ import { LoadError, Skeleton, useLoader } from './load.js';
 import { ModActions, type ActionDone } from './mod-actions.js';
 import { dateTime } from './studio-time.js';
 import { reasonLabel, strikeWords, useModerationReasons } from './moderation-words.js';
+import { SaidText } from './said-text.js';
 import { StatusPill } from './status-pill.js';
 import '../styles/moderation.css';
 
@@ -122,10 +124,13 @@ function ReportCard({ report, me, reasons, result, onDone }: { report: ModReport
       ) : null}
       {report.note !== null ? <p className="mod-note"><strong>Reporter’s note:</strong> {report.note}</p> : null}
       <Context report={report} />
-      <History strikes={report.recentStrikes} lines={report.recentChat} reasons={reasons} />
+      <History strikes={report.recentStrikes} strikesTotal={report.strikesTotal} lines={report.recentChat} reasons={reasons} />
       {report.resolution ? (
         <p className="mod-resolution">
           <strong>Decided:</strong> {DECIDED[report.resolution.action]} by {report.resolution.byId === me.id ? 'you' : 'a moderator'}, {formatWhen(report.resolution.atMs)}
+          {report.resolution.reason !== null && report.resolution.reason !== report.reason
+            ? ` — reported as ${reasonLabel(reasons, report.reason)}, found ${reasonLabel(reasons, report.resolution.reason)}`
+            : ''}
           {report.resolution.note !== null ? ` — “${report.resolution.note}”` : ''}
         </p>
       ) : null}
@@ -145,7 +150,7 @@ function Context({ report }: { report: ModReport }) {
       </div>
       <div>
         <dt>Strikes</dt>
-        <dd className="num">{report.recentStrikes.length >= 10 ? '10 or more' : formatCount(report.recentStrikes.length)}</dd>
+        <dd><span className="num">{formatCount(report.strikesTotal)}</span> in all</dd>
       </div>
       <div>
         <dt>Open reports</dt>
@@ -167,7 +172,7 @@ function Context({ report }: { report: ModReport }) {
           <dd>
             <Link to={`/live/${live.id}`}>“{live.title}”</Link>{' '}
             <span className="muted">
-              {live.status === 'live' ? `on air since ${formatWhen(live.startedAtMs)}` : `ended ${live.endedAtMs !== null ? formatWhen(live.endedAtMs) : ''}${live.endedBy === 'moderator' ? ' by a moderator' : ''}`}
+              {live.status === 'live' ? `on air since ${formatWhen(live.startedAtMs)}` : `ended ${live.endedAtMs !== null ? formatWhen(live.endedAtMs) : ''}${ENDED_BY[live.endedBy ?? 'creator']}`}
             </span>
           </dd>
         </div>
@@ -184,6 +189,14 @@ function Context({ report }: { report: ModReport }) {
     </dl>
   );
 }
+
+/** Who ended a LIVE, after "ended <when>" (the creator's own end says nothing more). */
+const ENDED_BY: Readonly<Record<NonNullable<NonNullable<ModReport['live']>['endedBy']>, string>> = {
+  creator: '',
+  moderator: ' by a moderator',
+  safety: ' by Livegift’s safety rules',
+  auto: ' when the creator went away',
+};
 
 function plural(n: number, word: string): string {
   return n === 1 ? word : `${word}s`;
@@ -205,24 +218,17 @@ const DECIDED: Readonly<Record<NonNullable<ModReport['resolution']>['action'], s
   ban: 'Banned',
 };
 
-function History({ strikes, lines, reasons }: { strikes: readonly Strike[]; lines: ModReport['recentChat']; reasons: ModerationReasons | null }) {
+function History({ strikes, strikesTotal, lines, reasons }: { strikes: readonly Strike[]; strikesTotal: number; lines: ModReport['recentChat']; reasons: ModerationReasons | null }) {
   if (strikes.length === 0 && lines.length === 0) return null;
   return (
     <div className="mod-history">
       {strikes.length > 0 ? (
         <details>
-          <summary>Strikes ({strikes.length >= 10 ? 'latest 10' : strikes.length})</summary>
-          <ul>
-            {strikes.map((s) => {
-              const w = strikeWords(s, reasons, 'their');
-              return (
-                <li key={s.id}>
-                  <span className="muted">{formatWhen(s.createdAtMs)} · {w.source} · {w.rule}</span>
-                  <span>“{s.excerpt ?? s.text}”</span>
-                </li>
-              );
-            })}
-          </ul>
+          <summary>
+            {strikesTotal === 1 ? '1 strike in all' : `${formatCount(strikesTotal)} strikes in all`}
+            {strikesTotal > strikes.length ? ` (the newest ${strikes.length})` : ''}
+          </summary>
+          <StrikeList strikes={strikes} reasons={reasons} />
         </details>
       ) : null}
       {lines.length > 0 ? (
@@ -239,5 +245,29 @@ function History({ strikes, lines, reasons }: { strikes: readonly Strike[]; line
         </details>
       ) : null}
     </div>
+  );
+}
+
+/** Strikes as moderators read them: when, where, for what, and what was said with the promise marked. */
+export function StrikeList({ strikes, reasons, label }: { strikes: readonly Strike[]; reasons: ModerationReasons | null; label?: string }) {
+  return (
+    <ul className="mod-strikes" aria-label={label}>
+      {strikes.map((s) => {
+        const w = strikeWords(s, reasons, 'their');
+        return (
+          <li key={s.id}>
+            <span className="muted">{formatWhen(s.createdAtMs)} · {w.source} · {w.rule}</span>
+            {s.source === 'moderator' ? (
+              <>
+                <span>“{s.text}”</span>
+                {s.excerpt !== null ? <span className="muted">About: “{s.excerpt}”</span> : null}
+              </>
+            ) : (
+              <SaidText text={s.text} excerpt={s.excerpt} />
+            )}
+          </li>
+        );
+      })}
+    </ul>
   );
 }

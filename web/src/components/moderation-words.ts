@@ -1,7 +1,7 @@
 // Moderation in words, for the report dialog, the moderators' queue and the creator's standing: the
 // Community Guidelines reasons (read once per page from GET /v1/moderation/reasons), suspension
-// lengths ("3 days"), where a strike came from, and why a LIVE was ended.
-import type { ModerationReasons, Strike } from '../../../src/protocol/moderation.js';
+// lengths ("3 days"), where a strike came from, who decided a suspension, and why a LIVE was ended.
+import type { ModerationReasons, Strike, Suspension } from '../../../src/protocol/moderation.js';
 import { api } from '../api.js';
 import { useLoader, type Loader } from './load.js';
 
@@ -52,13 +52,31 @@ export function strikeWords(strike: Strike, reasons: ModerationReasons | null, w
   return { source: STRIKE_SOURCE[strike.source].replace('#', whose), rule };
 }
 
+/** Who decided a suspension, as its creator reads it. */
+export const SUSPENSION_SOURCE: Readonly<Record<Suspension['source'], string>> = {
+  moderator: 'Decided by a moderator',
+  ladder: 'Automatic, for repeated gift-baiting',
+};
+
+/** 1 → "1st", 4 → "4th", 22 → "22nd". */
+export function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  return `${n}${suffix}`;
+}
+
+/** Who ended a LIVE when it was not its creator: a moderator, or the safety rules (the gift-baiting ladder). */
+const ENDER = { moderator: 'a moderator', safety: 'Livegift’s safety rules' } as const;
+
 /**
- * What the goodbye card says when a moderator ended the LIVE. The server's reason reads "Ended for a
- * Community Guidelines violation: …" (or "Ended: …"), so its leading "Ended" is not said twice.
+ * What the goodbye card says when a moderator or the safety rules ended the LIVE. The server's reason
+ * reads "Ended for a Community Guidelines violation: …" (or "Ended: …"), so its leading "Ended" is
+ * not said twice.
  */
-export function moderatorEndedText(reason: string | null): string {
+export function endedByText(by: keyof typeof ENDER, reason: string | null): string {
+  const who = ENDER[by];
   const why = (reason ?? '').trim().replace(/^Ended\b:?\s*/i, '');
-  if (why === '') return 'This LIVE was ended by a moderator.';
-  if (/^for\s/i.test(why)) return `This LIVE was ended by a moderator ${why}${/[.!?]$/.test(why) ? '' : '.'}`;
-  return `This LIVE was ended by a moderator: ${why}`;
+  if (why === '') return `This LIVE was ended by ${who}.`;
+  if (/^for\s/i.test(why)) return `This LIVE was ended by ${who} ${why}${/[.!?]$/.test(why) ? '' : '.'}`;
+  return `This LIVE was ended by ${who}: ${why}`;
 }

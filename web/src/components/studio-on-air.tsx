@@ -14,7 +14,7 @@ import { navigate } from '../router.js';
 import { useCatalog } from './catalog.js';
 import { BigGiftPlayer, GiftBanners, useGiftStage, useRoomGiftStage } from './gift-stage.js';
 import { CreatorChat, useStudioChat } from './studio-chat.js';
-import { CoachingCards, useCoaching } from './studio-coaching.js';
+import { CoachingCards, LadderBanner, useCoaching } from './studio-coaching.js';
 import { GiftFeed, TopGifters, unthankedOf, useGiftFeed } from './studio-gift-feed.js';
 import { GiftsToggle } from './studio-go-live.js';
 import { OverlayLink } from './studio-overlay-link.js';
@@ -38,7 +38,7 @@ export function OnAir({ live, me }: { live: Live; me: Me }) {
   const { banners, playing } = useGiftStage(stage);
   const feed = useGiftFeed(room);
   const chat = useStudioChat(room);
-  const { coaching, dismiss } = useCoaching(room);
+  const { coaching, dismiss, ladder, dismissLadder } = useCoaching(room);
   const thanks = useThanks(room, live.id);
 
   // Off to the summary, once: after End LIVE, or when a moderator or the system ended it.
@@ -113,6 +113,8 @@ export function OnAir({ live, me }: { live: Live; me: Me }) {
           <GiftsToggle me={me} />
         </section>
       ) : null}
+
+      <LadderBanner ladder={ladder} onDismiss={dismissLadder} />
 
       <dl className="stat-cards live-stats">
         <div><dt>Viewers</dt><dd className="num">{viewers.toLocaleString('en-US')}</dd></div>

@@ -1,4 +1,4 @@
-// Admin: the gift catalog editor, users (standing and role), the moderators' report queue, every
+// Admin: the gift catalog editor, users (standing and role), the moderators' report and appeals queues, every
 // creator's payouts, the ledger reconciliation and the audit log, one tab each (the tab is in the
 // address: /admin?tab=users). Admins get every tab; moderators get the Moderation tab only (their
 // account menu links to /admin?tab=moderation); everyone else is told plainly that this page is not
@@ -10,7 +10,7 @@ import { AuditLog, ReconcilePanel } from '../components/admin-ledger.js';
 import { PayoutsAdmin } from '../components/admin-payouts.js';
 import { UsersAdmin } from '../components/admin-users.js';
 import { Skeleton } from '../components/load.js';
-import { ModQueue } from '../components/mod-queue.js';
+import { ModerationArea } from '../components/moderation-area.js';
 import { Link, navigate, useLocation } from '../router.js';
 import { useSession } from '../session.js';
 import '../styles/account.css';
@@ -89,7 +89,7 @@ function Admin({ me }: { me: Me }) {
     <div className="account-page admin">
       <header className="account-head">
         <h1>{admin ? 'Admin' : 'Moderation'}</h1>
-        <p className="muted">{admin ? 'Catalog, users, reports, payouts and the books of this Livegift.' : 'Reports from viewers, and what to do about them.'}</p>
+        <p className="muted">{admin ? 'Catalog, users, reports and appeals, payouts and the books of this Livegift.' : 'Reports from viewers and appeals of suspensions, and what to do about them.'}</p>
       </header>
       <div className="tabs" role="tablist" aria-label={admin ? 'Admin sections' : 'Moderation sections'} onKeyDown={onKey}>
         {tabs.map((t) => (
@@ -111,7 +111,7 @@ function Admin({ me }: { me: Me }) {
       <div className="card account-card" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         {tab === 'catalog' ? <CatalogEditor /> : null}
         {tab === 'users' ? <UsersAdmin me={me} /> : null}
-        {tab === 'moderation' ? <ModQueue me={me} /> : null}
+        {tab === 'moderation' ? <ModerationArea me={me} /> : null}
         {tab === 'payouts' ? <PayoutsAdmin /> : null}
         {tab === 'ledger' ? <ReconcilePanel /> : null}
         {tab === 'audit' ? <AuditLog me={me} /> : null}

@@ -4,7 +4,8 @@
 // socket (the SDK's LiveRoomClient, which reconnects and resumes by itself). The gift icon opens the
 // gift panel (and recharge) over the stage; the viewer's own gifts show at once (components/gift-*).
 // The flag in the top bar reports the LIVE, the flag on a chat line (or a long press) reports the line
-// (components/report-dialog.tsx); a LIVE a moderator ended says so, and why, on the goodbye card.
+// (components/report-dialog.tsx); a LIVE a moderator or the safety rules ended says so, and why, on
+// the goodbye card (the reason comes with live.ended; GET /v1/lives/:id shares a moderator's only).
 import { useEffect, useRef, useState } from 'react';
 import type { Live, LiveSummary, LiveThanks } from '../../../src/protocol/lives.js';
 import type { LeaderboardEntry } from '../../../src/protocol/room.js';
@@ -19,7 +20,7 @@ import { initials } from './home.js';
 import { useChatSend } from '../components/chat-send.js';
 import { followCounters } from '../components/room-counters.js';
 import { ChatLines, FlagIcon, type ChatLine } from '../components/live-chat.js';
-import { moderatorEndedText } from '../components/moderation-words.js';
+import { endedByText } from '../components/moderation-words.js';
 import { ReportDialog, type ReportSubject } from '../components/report-dialog.js';
 
 const CHAT_MAX = 6;
@@ -36,6 +37,8 @@ export function LivePage({ liveId }: { liveId: string }) {
   const [chat, setChat] = useState<ChatLine[]>([]);
   const [hearts, setHearts] = useState<number[]>([]);
   const [ended, setEnded] = useState<LiveSummary | null>(null);
+  // Who ended it and why, as the room said it to everyone.
+  const [endNote, setEndNote] = useState<EndNote | null>(null);
   // A desktop shows chat and the top gifters beside the phone-shaped stage (UI.md).
   const wide = useWide(1000);
   const [sheet, setSheet] = useState<'gifts' | 'blocked' | null>(null);
@@ -102,6 +105,7 @@ export function LivePage({ liveId }: { liveId: string }) {
       client.on('thanks.sent', (e) => { addChat({ who: e.data.from.displayName, text: `${e.data.text} — to ${e.data.to.displayName}`, kind: 'thanks', senderId: e.data.from.id, said: e.data.text }); }),
       client.on('live.ended', (e) => {
         setEnded(e.data.summary);
+        setEndNote({ endedBy: e.data.endedBy, reason: e.data.reason });
         // Who ended it (and, when the server shares it, why) is on the LIVE itself.
         api.live(liveId).then((after) => { setLive(after); }, () => undefined);
       }),
@@ -124,7 +128,7 @@ export function LivePage({ liveId }: { liveId: string }) {
       </section>
     );
   }
-  if (ended ?? live.status === 'ended') return <Goodbye live={live} summary={ended ?? live.summary} />;
+  if (ended ?? live.status === 'ended') return <Goodbye live={live} summary={ended ?? live.summary} endNote={endNote} />;
 
   const sendHeart = () => {
     setHearts((h) => [...h, Date.now()].slice(-12));
@@ -279,14 +283,21 @@ const THANKS_POLL_MS = 5_000;
 /** … for this long after it opened (creators thank from their summary in the minutes after the end). */
 const THANKS_POLL_FOR_MS = 3 * 60_000;
 
-function Goodbye({ live, summary }: { live: Live; summary: LiveSummary | null }) {
+interface EndNote {
+  readonly endedBy: Live['endedBy'];
+  readonly reason: string | null;
+}
+
+function Goodbye({ live, summary, endNote }: { live: Live; summary: LiveSummary | null; endNote: EndNote | null }) {
   const { me } = useSession();
   const thanks = useCreatorThanks(live.id, me != null && me.id !== live.creator.id);
+  const endedBy = endNote?.endedBy ?? live.endedBy;
+  const reason = endNote?.reason ?? live.endReason;
   return (
     <section className="card narrow center goodbye">
       <span className="avatar big">{initials(live.creator.displayName)}</span>
       <h1>The LIVE has ended</h1>
-      {live.endedBy === 'moderator' ? <p className="notice goodbye-why" role="status">{moderatorEndedText(live.endReason)}</p> : null}
+      {endedBy === 'moderator' || endedBy === 'safety' ? <p className="notice goodbye-why" role="status">{endedByText(endedBy, reason)}</p> : null}
       <p className="muted">Thanks for watching {live.creator.displayName}’s “{live.title}”.</p>
       {thanks ? (
         <p className="goodbye-thanks" role="status">

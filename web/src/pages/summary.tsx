@@ -14,6 +14,7 @@ import { api, explain } from '../api.js';
 import { useInFlight } from '../components/in-flight.js';
 import { useLoader } from '../components/load.js';
 import { CoachingCards, type Coaching } from '../components/studio-coaching.js';
+import { SafetyEndNotice } from '../components/studio-standing.js';
 import { dateTime, duration } from '../components/studio-time.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
@@ -81,11 +82,12 @@ function Summary({ live, summary, mine }: { live: Live; summary: LiveSummary; mi
           <h1>{live.title}</h1>
           <p className="muted">
             {live.creator.displayName} · {dateTime(live.startedAtMs)}
-            {live.endedBy === 'moderator' ? ' · ended by a moderator' : live.endedBy === 'auto' ? ' · ended when you went away' : ''}
+            {live.endedBy === 'moderator' ? ' · ended by a moderator' : live.endedBy === 'safety' ? ' · ended by Livegift’s safety rules' : live.endedBy === 'auto' ? ' · ended when you went away' : ''}
           </p>
         </div>
       </header>
-      {live.endedBy === 'moderator' && live.endReason !== null ? <p className="notice">Why it was ended: {live.endReason}</p> : null}
+      {(live.endedBy === 'moderator' || live.endedBy === 'safety') && live.endReason !== null ? <p className="notice">Why it was ended: {live.endReason}</p> : null}
+      {mine && live.endedBy === 'safety' ? <SafetyEndNotice /> : null}
 
       <dl className="stat-cards summary-stats">
         <div><dt>Duration</dt><dd className="num">{duration(summary.durationMs)}</dd></div>
