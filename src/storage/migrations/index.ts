@@ -47,7 +47,8 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect, sch
     const { error, results } = options.upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(options.upTo);
     if (error === undefined) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
     // Kysely finds its bookkeeping tables by listing the tables of every schema; a schema that
-    // another database user drops during that listing fails it with invalid_schema_name (3F000).
+    // another database user drops during that listing fails it with invalid_schema_name (3F000) or
+    // undefined_table (42P01).
     // Nothing was migrated then, and listing again is safe.
     if (!(isOtherSchemaRace(error, schema) && attempt < SCHEMA_RACE_RETRIES)) {
       throw error instanceof Error ? error : new Error('migration failed', { cause: error });
@@ -59,5 +60,7 @@ const SCHEMA_RACE_RETRIES = 5;
 
 function isOtherSchemaRace(error: unknown, schema: string | undefined): boolean {
   const e = error as { code?: unknown; message?: unknown };
-  return e.code === '3F000' && typeof e.message === 'string' && (schema === undefined || !e.message.includes(`"${schema}"`));
+  // 3F000 invalid_schema_name, or 42P01 undefined_table when the schema went between listing its
+  // tables and reading them (`relation "<other schema>.<table>" does not exist`): never ours.
+  return (e.code === '3F000' || e.code === '42P01') && typeof e.message === 'string' && (schema === undefined || !e.message.includes(schema));
 }
