@@ -83,6 +83,26 @@ const ConfigSchema = z.object({
    * scale for every limit, e.g. `2` allows twice as many sign-ups, gifts, chat lines … per window.
    */
   RATE_LIMITS: z.union([z.enum(['on', 'off']), z.coerce.number().gt(0).max(100)]).default('on'),
+
+  // LIVE video (docs/VIDEO.md): RTMP ingest from OBS, the studio's camera over a WebSocket, HLS out.
+  /** `on` (default): video when ffmpeg is found; `off`: no ingest at all (LIVEs are gifts and chat only). */
+  VIDEO: z.enum(['on', 'off']).default('on'),
+  /** The RTMP ingest's port (OBS connects here); 0 picks a free one (tests). */
+  RTMP_PORT: int(0, 65535).default(1935),
+  /** The address the RTMP ingest listens on (default: HOST). */
+  RTMP_HOST: z.string().min(1).optional(),
+  /** The server URL creators paste into OBS (default rtmp://<PUBLIC_URL's host>:<RTMP_PORT>/live). */
+  RTMP_PUBLIC_URL: z.url({ protocol: /^rtmps?$/ }).optional(),
+  /** Where HLS playlists and segments are written while a LIVE streams (removed after). */
+  VIDEO_DIR: z.string().min(1).default('./data/video'),
+  /** An ffmpeg to use instead of the one on PATH or the bundled one. */
+  FFMPEG_PATH: z.string().min(1).optional(),
+  /** `off` (default): the stream is remuxed as it comes (no re-encode); `ladder`: re-encoded into 720p, 480p and 360p. */
+  VIDEO_TRANSCODE: z.enum(['off', 'ladder']).default('off'),
+  /** Seconds a LIVE waits for a dropped stream to come back before it ends by itself. */
+  VIDEO_RECONNECT_GRACE_SECONDS: int(5, 3600).default(60),
+  /** Target HLS segment length in seconds (the encoder's keyframe interval rounds it up). */
+  HLS_SEGMENT_SECONDS: int(1, 10).default(1),
 });
 
 export type Env = z.input<typeof ConfigSchema>;
@@ -118,6 +138,20 @@ export interface Config {
   readonly lives: { readonly creatorAwayMs: number; readonly autoEndIntervalMs: number };
   /** Off, or on with every limit multiplied by `scale` (1 = the defaults). */
   readonly rateLimits: { readonly enabled: boolean; readonly scale: number };
+  readonly video: VideoConfig;
+}
+
+export interface VideoConfig {
+  readonly enabled: boolean;
+  readonly rtmpPort: number;
+  readonly rtmpHost: string;
+  /** null: derived from the RTMP server's real port once it listens. */
+  readonly rtmpPublicUrl: string | null;
+  readonly dir: string;
+  readonly ffmpegPath: string | undefined;
+  readonly transcode: 'off' | 'ladder';
+  readonly reconnectGraceMs: number;
+  readonly segmentSeconds: number;
 }
 
 export interface StripeConfig {
@@ -186,6 +220,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     payouts: { matureIntervalMs: c.DIAMOND_MATURE_INTERVAL_SECONDS * 1000, workerIntervalMs: c.PAYOUT_WORKER_INTERVAL_SECONDS * 1000 },
     lives: { creatorAwayMs: c.LIVE_CREATOR_AWAY_MINUTES * 60_000, autoEndIntervalMs: c.LIVE_AUTO_END_INTERVAL_SECONDS * 1000 },
     rateLimits: c.RATE_LIMITS === 'off' ? { enabled: false, scale: 1 } : { enabled: true, scale: c.RATE_LIMITS === 'on' ? 1 : c.RATE_LIMITS },
+    video: {
+      enabled: c.VIDEO === 'on',
+      rtmpPort: c.RTMP_PORT,
+      rtmpHost: c.RTMP_HOST ?? c.HOST,
+      rtmpPublicUrl: c.RTMP_PUBLIC_URL?.replace(/\/+$/, '') ?? null,
+      dir: resolve(c.VIDEO_DIR),
+      ffmpegPath: c.FFMPEG_PATH,
+      transcode: c.VIDEO_TRANSCODE,
+      reconnectGraceMs: c.VIDEO_RECONNECT_GRACE_SECONDS * 1000,
+      segmentSeconds: c.HLS_SEGMENT_SECONDS,
+    },
   };
 }
 

@@ -3,11 +3,11 @@
 // down in order on SIGTERM/SIGINT.
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { systemClock, type Clock, type PasswordHasher, type RoomBus } from './app/ports.js';
-import { DEMO_PASSWORD, DEMO_USERS } from './app/seed-demo.js';
+import { DEMO_LIVE_TITLE, DEMO_PASSWORD, DEMO_STREAMER, DEMO_USERS } from './app/seed-demo.js';
 import { buildServices, type Services } from './app/services.js';
 import type { Config } from './config.js';
 import { allSystemAccounts } from './domain/accounts.js';
@@ -41,6 +41,11 @@ import { KyselyLoginDeviceStore } from './storage/kysely-login-device-store.js';
 import type { PaymentProvider, PayoutProvider } from './app/ports.js';
 import { payoutsRoutes } from './http/routes/payouts.js';
 import { moderationRoutes } from './http/routes/moderation.js';
+import { videoRoutes } from './http/routes/video.js';
+import { BrowserIngest } from './video/browser-ingest.js';
+import { VideoNode } from './video/video-node.js';
+import { DemoStream } from './video/demo-stream.js';
+import { KyselyStreamKeyStore } from './storage/kysely-stream-key-store.js';
 import { KyselyModerationStore } from './storage/kysely-moderation-store.js';
 import { SandboxPayoutProvider } from './payments/sandbox-payout-provider.js';
 import { KyselyPayoutAccountStore, KyselyPayoutStore, KyselyTransferFeed } from './storage/kysely-payout-store.js';
@@ -59,6 +64,8 @@ export interface Livegift {
   readonly app: FastifyInstance;
   readonly storage: Storage;
   readonly services: Services;
+  /** This node's LIVE video: RTMP ingest, the studio camera's streams, HLS packaging. */
+  readonly video: VideoNode;
   /** Drains in-flight requests, flushes the ledger writer, closes the database. */
   close(): Promise<void>;
 }
@@ -114,6 +121,22 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
 
     // The LIVE rooms need the app, which needs the services: announcements are bound to the rooms late.
     let rooms: RoomGateway | null = null;
+    // Video asks the services about stream keys, and the services ask it to cut streams: bound late too.
+    const videoNode = new VideoNode(
+      config.video,
+      {
+        authorizeStream: (input) => services.authorizeStream(input),
+        streamLive: (input) => services.streamLive(input),
+        streamStopped: (input) => services.streamStopped(input),
+      },
+      {
+        info: (details, message) => appLog?.info(details, message),
+        warn: (details, message) => appLog?.warn(details, message),
+        debug: (details, message) => appLog?.debug(details, message),
+        error: (details, message) => appLog?.error(details, message),
+      },
+      config.publicUrl,
+    );
     const services = buildServices({
       clock,
       ids: nodeIds,
@@ -143,7 +166,10 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
       roomEvents: {
         giftSent: (sent) => rooms?.giftSent(sent) ?? Promise.resolve(),
         liveEnded: (liveId, summary, end) => rooms?.liveEnded(liveId, summary, end) ?? Promise.resolve(),
+        videoChanged: (liveId, video) => rooms?.videoChanged(liveId, video) ?? Promise.resolve(),
       },
+      streamKeys: new KyselyStreamKeyStore(storage.db),
+      video: videoNode,
     });
     await services.seedCatalog();
     if (config.demo) await seedDemoOnce(storage, services);
@@ -167,6 +193,17 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
       },
     });
 
+    new Gauge({
+      name: 'livegift_video_streams',
+      help: 'Streams (OBS or the studio camera) arriving at this node now',
+      labelNames: ['via'],
+      registers: [metrics],
+      collect() {
+        const arriving = [...videoNode.arriving().values()];
+        for (const via of ['rtmp', 'browser'] as const) this.set({ via }, arriving.filter((a) => a.via === via).length);
+      },
+    });
+
     let stopping = false;
     // Rate limits hold across nodes through Redis, on one node in memory. The limiter exists before
     // the app (its plugin is one of the app's routes), so its warnings reach the app's log late.
@@ -187,7 +224,7 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
       version: VERSION,
       webDistDir: options.webDistDir ?? join(webRoot(), 'dist'),
       authenticate: (credentials) => services.authenticate(credentials),
-      routes: [rateLimits({ limiter: rateLimiter, nowMs: () => clock.nowMs(), logins: services }), accountsRoutes(services), giftsRoutes(services, art), livesRoutes(services), coinsRoutes(services), ...(sandboxPayments ? [sandboxCheckoutRoutes(sandboxPayments)] : []), payoutsRoutes(services), adminRoutes(services), moderationRoutes(services)],
+      routes: [rateLimits({ limiter: rateLimiter, nowMs: () => clock.nowMs(), logins: services }), accountsRoutes(services), giftsRoutes(services, art), livesRoutes(services), coinsRoutes(services), ...(sandboxPayments ? [sandboxCheckoutRoutes(sandboxPayments)] : []), payoutsRoutes(services), adminRoutes(services), moderationRoutes(services), videoRoutes(services, videoNode)],
       async health() {
         const checks: Record<string, string> = {};
         try {
@@ -215,6 +252,21 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
           }));
     const gateway = new RoomGateway(app, { services, log: app.log, bus: roomBus, rateLimiter, bigGiftMinCoins: Number(config.money.bigGiftMinCoins) });
     rooms = gateway;
+    await videoNode.start();
+    // The demo LIVE streams a test pattern into our own ingest, so a newcomer sees a real LIVE at once.
+    const demoStream = config.demo ? await startDemoStream(videoNode, services, app.log) : null;
+    const browserIngest = new BrowserIngest(
+      app,
+      videoNode,
+      {
+        ...services,
+        getLive: async (input) => {
+          const live = await services.getLive(input);
+          return { status: live.status, creatorId: live.creator.id };
+        },
+      },
+      app.log,
+    );
     deliverWebhook = async (rawBody, headers) => ({
       status: (await app.inject({ method: 'POST', url: `/v1/webhooks/${payments.name}`, payload: rawBody, headers: { ...headers, 'content-type': 'application/json' } })).statusCode,
     });
@@ -271,12 +323,16 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
       app,
       storage,
       services,
+      video: videoNode,
       async close() {
         stopping = true;
         await Promise.all([maturing.stop(), payingOut.stop()]); // runs in progress finish before the database closes
         await autoEnd.stop(); // a run in progress finishes before the database closes
         await demoPresence.stop();
         await sandboxPayments?.close(); // stops webhook retries, which go through the app
+        await demoStream?.stop(); // the demo's encoder first, so its stream ends cleanly
+        browserIngest.close(); // studio cameras stop sending
+        await videoNode.close(); // encoders are cut, ffmpeg finishes, the stream files go
         await gateway.close(); // room sockets get 1001 before the app stops
         await roomBus.close(); // no room is subscribed any more
         const grace = setTimeout(() => {
@@ -295,6 +351,14 @@ export async function buildLivegift(config: Config, options: BuildOptions = {}):
     if (!options.storage) await storage.close();
     throw error;
   }
+}
+
+/** Mira's demo LIVE gets moving video: a test pattern streamed with her key (when this node has video). */
+async function startDemoStream(video: VideoNode, services: Services, log: FastifyBaseLogger): Promise<DemoStream | null> {
+  const ffmpegPath = video.ffmpegPath;
+  if (ffmpegPath === null || video.port === null) return null;
+  const settings = await services.getStreamSettings({ principal: { userId: DEMO_STREAMER, role: 'user', scopes: ['lives:write'], via: 'session', tokenId: null } });
+  return new DemoStream({ ffmpegPath, url: `rtmp://127.0.0.1:${String(video.port)}/live/${settings.key.key}`, title: DEMO_LIVE_TITLE, log });
 }
 
 function requireStripe(config: Config): StripeSettings {
@@ -353,13 +417,15 @@ async function seedDemoOnce(storage: Storage, services: Services): Promise<boole
 }
 
 /** The lines printed for a person starting the server: where it is and who to sign in as. */
-export function banner(url: string, config: Config): string {
+export function banner(url: string, config: Config, video?: VideoNode): string {
+  const rtmp = video?.rtmpUrl() ?? null;
   const lines = [
     '',
     `  Livegift ${VERSION} is running at ${url}`,
     `  Database: ${config.databaseUrl !== undefined ? 'PostgreSQL' : `SQLite ${config.sqlitePath}`}`,
     `  Health: ${url}/healthz   Metrics: ${url}/metrics`,
-  ];
+    video === undefined ? '' : rtmp !== null ? `  Video: OBS streams to ${rtmp} (stream keys in the studio)` : `  Video: unavailable — ${video.reason ?? 'no RTMP ingest'}`,
+  ].filter((line, i) => i === 0 || line !== '');
   if (config.demo) {
     lines.push(`  Demo logins (handle / password ${DEMO_PASSWORD}):`);
     for (const u of DEMO_USERS) lines.push(`    ${u.handle.padEnd(6)} ${u.kind.padEnd(8)} ${u.displayName}${u.age < 18 ? ` (${u.age}) — under 18: watch and chat only` : ''}`);

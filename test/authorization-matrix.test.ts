@@ -173,6 +173,12 @@ const RULES: Readonly<Record<string, Rule>> = {
   'POST /v1/me/appeals': { allow: SESSIONS },
   'GET /v1/mod/appeals': { allow: STAFF },
   'POST /v1/mod/appeals/:id/decide': { allow: STAFF },
+  // The stream key is a credential for going LIVE: adults' sessions (or a lives:write token).
+  'GET /v1/me/stream': { allow: ADULTS },
+  'POST /v1/me/stream/key': { allow: ADULTS },
+  // A LIVE's picture is as public as the LIVE (404 no_video here: the world streams nothing).
+  'GET /v1/lives/:id/video/:name': PUBLIC,
+  'GET /v1/lives/:id/video/:name/:file': PUBLIC,
 };
 
 const SOCKET_ACTIONS = ['connect', 'gift.send', 'chat.send', 'like.send', 'thanks.send'] as const;

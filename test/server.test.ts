@@ -1,5 +1,5 @@
 // Proves `livegift serve` as a person runs it: a fresh directory gets a migrated, seeded SQLite
-// database, the web app is served at / (its bundle cached for good), /healthz and /metrics answer, SIGTERM drains and exits 0, and `livegift reconcile`
+// database, the web app is served at / (its bundle cached for good), the demo LIVE streams video, /healthz and /metrics answer, SIGTERM drains and exits 0, and `livegift reconcile`
 // then finds the demo ledger consistent; a bad config value stops start-up naming the variable.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'livegift.js');
 const dir = mkdtempSync(join(tmpdir(), 'livegift-serve-'));
-const env = { ...process.env, SQLITE_PATH: join(dir, 'data', 'livegift.db'), HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', DATABASE_URL: '' };
+const env = { ...process.env, SQLITE_PATH: join(dir, 'data', 'livegift.db'), VIDEO_DIR: join(dir, 'data', 'video'), HOST: '127.0.0.1', PORT: '0', RTMP_PORT: '0', LOG_LEVEL: 'warn', DATABASE_URL: '' };
 
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
@@ -58,6 +58,20 @@ describe('livegift serve', () => {
     expect(bundle.status).toBe(200);
     expect(bundle.headers.get('cache-control')).toContain('immutable');
     expect((await fetch(`${url}/signup`)).headers.get('content-type')).toContain('text/html');
+
+    // The demo LIVE has moving video: the test pattern streams into the node's own RTMP ingest.
+    const demoVideo = async () => {
+      const { lives } = (await (await fetch(`${url}/v1/lives`)).json()) as { lives: { title: string; video: { state: string; playlistUrl: string | null } }[] };
+      return lives.find((l) => l.video.state === 'live')?.video.playlistUrl ?? null;
+    };
+    const deadline = Date.now() + 30_000;
+    let playlist = await demoVideo();
+    while (playlist === null && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      playlist = await demoVideo();
+    }
+    expect(playlist).not.toBeNull();
+    expect(await (await fetch(`${url}${playlist ?? ''}`)).text()).toContain('#EXTINF');
 
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/livegift_ledger_groups_committed_total \d+/);

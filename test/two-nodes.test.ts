@@ -37,6 +37,9 @@ describe.skipIf(!pgAvailable || !redisAvailable)('two server processes on one Po
     PORT: '0',
     LOG_LEVEL: 'warn',
     DEMO: 'false',
+    // Each node's RTMP ingest on a free port, its stream files in its own place.
+    RTMP_PORT: '0',
+    VIDEO: 'off',
     SPEND_DAILY_MAX_CENTS: '100000000',
     SPEND_WEEKLY_MAX_CENTS: '100000000',
   };

@@ -5,6 +5,7 @@ import type { CatalogGift } from '../domain/gifts.js';
 import type { ReconcileReport } from '../domain/reconcile.js';
 import type { LiveSummary } from '../domain/live-summary.js';
 import type { LiveEndedBy, LiveStatus } from '../domain/lives.js';
+import type { LiveVideoRecord, StreamVia } from '../domain/video.js';
 import type { GuidelineReason, ReportAction, ReportStatus, ReportTargetKind, StrikeSource } from '../domain/moderation.js';
 import type { SentGift } from './send-gift.js';
 
@@ -45,6 +46,8 @@ export const systemClock: Clock = { nowMs: () => Date.now() };
  */
 export interface RoomEvents {
   giftSent(sent: SentGift): Promise<void>;
+  /** The LIVE's picture changed (waiting, live, reconnecting): its room tells every viewer. */
+  videoChanged(liveId: string, video: LiveVideoRecord): Promise<void>;
   /** `end`: who ended it, and the reason viewers may read (a moderator's; null otherwise). */
   liveEnded(liveId: string, summary: LiveSummary, end: LiveEnd): Promise<void>;
 }
@@ -61,7 +64,7 @@ export function publicLiveEnd(live: { readonly endedBy: LiveEndedBy | null; read
   return { endedBy: live.endedBy, reason: live.endedBy === 'moderator' || live.endedBy === 'safety' ? live.endReason : null };
 }
 
-export const noRoomEvents: RoomEvents = { giftSent: () => Promise.resolve(), liveEnded: () => Promise.resolve() };
+export const noRoomEvents: RoomEvents = { giftSent: () => Promise.resolve(), liveEnded: () => Promise.resolve(), videoChanged: () => Promise.resolve() };
 
 /** A room input as the bus delivers it: numbered and timed by the bus, the same on every node. */
 export interface RoomInput {
@@ -431,6 +434,8 @@ export interface LiveRecord {
   readonly peakViewers: number;
   /** Written once, after the LIVE ends. */
   readonly summary: LiveSummary | null;
+  /** The picture while on air (src/domain/video.ts); an ended LIVE's is ended whatever this says. */
+  readonly video: LiveVideoRecord;
 }
 
 /** A LIVE as lists and pages show it: with its creator and how many watch now. */
@@ -459,6 +464,10 @@ export interface LivePosition {
 
 /** Everything about LIVEs; the money path sees only its LiveDirectory part. */
 export interface LiveStore extends LiveDirectory {
+  /** Sets the picture of a LIVE on air; false when it is no longer on air. */
+  setVideo(id: string, video: LiveVideoRecord): Promise<boolean>;
+  /** LIVEs on air whose stream did not come back before `nowMs` (reconnecting past its end). */
+  listVideoGone(nowMs: number, limit: number): Promise<string[]>;
   /** Throws AlreadyLive when the creator already has a LIVE on air (a unique index decides races). */
   create(live: { readonly id: string; readonly creatorId: string; readonly title: string; readonly startedAtMs: number }): Promise<void>;
   findById(id: string): Promise<LiveRecord | null>;
@@ -902,4 +911,39 @@ export interface ModerationStore {
   listAppeals(options: { readonly status: AppealStatus; readonly limit: number; readonly before?: ModerationPosition }): Promise<AppealRecord[]>;
   /** Decides an open appeal (compare-and-set: false when it was no longer open). */
   decideAppeal(id: string, status: 'granted' | 'denied', decision: { readonly byId: string; readonly atMs: number; readonly note: string | null }): Promise<boolean>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// LIVE video: stream keys and the ingest.
+
+export interface StreamKeyRecord {
+  readonly userId: string;
+  readonly key: string;
+  readonly createdAtMs: number;
+  /** The creator's stream arriving now (on some node), if any. */
+  readonly publishing: { readonly via: StreamVia; readonly sinceMs: number } | null;
+}
+
+export interface StreamKeyStore {
+  find(userId: string): Promise<StreamKeyRecord | null>;
+  findByKey(key: string): Promise<StreamKeyRecord | null>;
+  /** Gives the user this key unless they have one; answers the one they have. */
+  ensure(userId: string, key: string, atMs: number): Promise<StreamKeyRecord>;
+  /** Replaces the user's key (they must have one). */
+  replace(userId: string, key: string, atMs: number): Promise<StreamKeyRecord>;
+  setPublishing(userId: string, publishing: StreamKeyRecord['publishing']): Promise<void>;
+}
+
+/** What this node's video can do, and the lever to cut a stream (the ingest, src/video). */
+export interface VideoIngest {
+  readonly available: boolean;
+  /** Why video is unavailable (no ffmpeg, turned off). */
+  readonly reason: string | null;
+  readonly ffmpeg: string | null;
+  readonly transcode: boolean;
+  /** The server URL for OBS; null when RTMP ingest is off. */
+  rtmpUrl(): string | null;
+  readonly browser: boolean;
+  /** Cuts the user's stream arriving at this node, if any (key rotated, suspended, banned). */
+  cut(userId: string): void;
 }

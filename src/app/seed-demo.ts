@@ -49,6 +49,8 @@ const DEMO_GIFTS = [
 ] as const;
 
 export const DEMO_LIVE_TITLE = 'Late-night sketching — say hi!';
+/** The demo creator whose LIVE streams the test pattern (src/video/demo-stream.ts). */
+export const DEMO_STREAMER = 'demo-mira';
 
 export interface SeedDemoInput {
   /** Currencies whose fiat ledgers exist. */

@@ -39,6 +39,9 @@ import { noRoomEvents, publicLiveEnd, type PaymentProvider, type PurchaseStore, 
 import type { ApiTokenStore, ArtLibrary, AuditLog, Clock, GiftCatalog, Ids, LedgerStore, LiveStore, LoginDeviceStore, PasswordHasher, Purchase, SessionStore, UserStore } from './ports.js';
 import { endAbandonedLives, type EndAbandonedLivesInput } from './end-abandoned-lives.js';
 import { VIEWER_PRESENT_MS } from '../domain/lives.js';
+import type { StreamVia } from '../domain/video.js';
+import { getStreamSettings, rotateStreamKey } from './stream-key.js';
+import { attachStream, authorizeStream, endLivesWithoutVideo, mayStream, streamLive, streamStopped } from './stream-lifecycle.js';
 import { endLive, type EndLiveInput } from './end-live.js';
 import { getLive, type GetLiveInput } from './get-live.js';
 import { liveLeaderboard } from './live-leaderboard.js';
@@ -65,7 +68,7 @@ import { removePayoutAccount, type RemovePayoutAccountInput } from './remove-pay
 import { requestPayout, type RequestPayoutInput } from './request-payout.js';
 import type { PayoutAccountStore, PayoutProvider, PayoutStore, TransferFeed } from './ports.js';
 import type { DiamondPolicy } from '../domain/payouts.js';
-import type { ModerationStore } from './ports.js';
+import type { ModerationStore, StreamKeyStore, VideoIngest } from './ports.js';
 import { banUser, type BanUserInput } from './ban-user.js';
 import { liftSuspension, type LiftSuspensionInput } from './lift-suspension.js';
 import { listReports, type ListReportsInput } from './list-reports.js';
@@ -115,6 +118,10 @@ export interface Ports {
   readonly roomEvents?: RoomEvents;
   /** Strikes and reports. */
   readonly moderation: ModerationStore;
+  /** Creators' stream keys, and whose stream arrives now. */
+  readonly streamKeys: StreamKeyStore;
+  /** This node's video ingest (what it can do; cutting a stream). */
+  readonly video: VideoIngest;
 }
 
 /** Account use cases: sign-up, sessions, API tokens, the LIVE Gifts toggle. */
@@ -166,6 +173,8 @@ function liveServices(p: Ports) {
       // A title that baits for gifts is a strike at once, whether or not the creator opens the room
       // (one streaming only from OBS); the room's own coaching records the same strike key again.
       // Its rung of the ladder may end this very LIVE (a strike while a countdown runs).
+      // A stream already arriving (OBS started before Go LIVE) is the picture at once.
+      await attachStream(live.id, live.creatorId, p);
       const finding = detectGiftBaiting(live.title);
       if (finding) {
         const strike = { liveId: live.id, creatorId: live.creatorId, text: live.title, finding: { kind: finding.kind, excerpt: finding.excerpt }, source: 'title' as const };
@@ -177,12 +186,13 @@ function liveServices(p: Ports) {
     endLive: end,
     endAbandonedLives: async (input: EndAbandonedLivesInput) => {
       const result = await endAbandonedLives(input, p);
+      const withoutVideo = await endLivesWithoutVideo({ limit: input.limit }, p);
       // At most `limit` of each list, so this loop is bounded like the run itself.
-      for (const liveId of new Set([...result.ended, ...result.summarized])) {
+      for (const liveId of new Set([...result.ended, ...result.summarized, ...withoutVideo])) {
         const live = await p.lives.findById(liveId);
         if (live?.summary) await (p.roomEvents ?? noRoomEvents).liveEnded(live.id, live.summary, publicLiveEnd(live));
       }
-      return result;
+      return { ...result, ended: [...result.ended, ...withoutVideo] };
     },
     joinLive: (input: LiveViewerInput) => joinLive(input, p),
     leaveLive: (input: LiveViewerInput) => leaveLive(input, p),
@@ -299,6 +309,18 @@ function adminServices(p: Ports) {
   };
 }
 
+/** LIVE video: stream settings and keys (HTTP), and the ingest's questions and news (src/video). */
+function videoServices(p: Ports) {
+  return {
+    getStreamSettings: (input: { readonly principal: Principal }) => getStreamSettings(input, p),
+    rotateStreamKey: (input: { readonly principal: Principal }) => rotateStreamKey(input, p),
+    authorizeStream: (input: { readonly streamKey: string }) => authorizeStream(input, p),
+    mayStream,
+    streamLive: (input: { readonly userId: string; readonly via: StreamVia }) => streamLive(input, p),
+    streamStopped: (input: { readonly userId: string; readonly graceMs: number }) => streamStopped(input, p),
+  };
+}
+
 /**
  * Moderation: strikes (from the room's gift-baiting coaching) and the ladder they climb, reports
  * and the moderators' queue, suspensions of going LIVE and their appeals, account bans. Ending a LIVE goes through liveServices' endLive, so
@@ -344,6 +366,7 @@ export function buildServices(p: Ports) {
     ...thanksServices(p),
     ...payoutServices(p),
     ...moderationServices(p),
+    ...videoServices(p),
   };
 }
 

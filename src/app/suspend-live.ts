@@ -15,7 +15,7 @@ import { liveEndReasonText, moderationNote, requireMayActOn, requireModerator, s
 import { PERMANENT_MS } from '../domain/users.js';
 import type { Principal } from './authenticate.js';
 import type { EndLiveInput } from './end-live.js';
-import type { AuditLog, Clock, Ids, LiveListing, LiveStore, ModerationStore, SuspensionRecord, User, UserStore } from './ports.js';
+import type { AuditLog, Clock, Ids, LiveListing, LiveStore, ModerationStore, SuspensionRecord, User, UserStore, VideoIngest } from './ports.js';
 
 export interface SuspendLiveInput {
   /** A moderator or admin (moderators suspend ordinary users only; nobody suspends themself). */
@@ -127,16 +127,18 @@ export async function imposeSuspension(user: User, s: NewSuspension, deps: Suspe
 }
 
 /**
- * Ends the user's LIVE on air, if any, as this moderator (or the safety rules, `actor` null) with
- * this reason; answers its id. Looks a second time: a start that read the user before the suspension
+ * Ends the user's LIVE on air, if any, and cuts their stream, as this moderator (or the safety
+ * rules, `actor` null) with this reason; answers the LIVE's id. Looks a second time: a start that read the user before the suspension
  * was written may have just gone in.
  */
 export async function endLiveInProgress(
   userId: string,
   actor: Principal | null,
   reason: string,
-  deps: { readonly lives: LiveStore; readonly endLive: (input: EndLiveInput) => Promise<LiveListing> },
+  deps: { readonly lives: LiveStore; readonly endLive: (input: EndLiveInput) => Promise<LiveListing>; readonly video?: Pick<VideoIngest, 'cut'> },
 ): Promise<string | null> {
+  // The stream stops too (an encoder would only reconnect into a refusal).
+  deps.video?.cut(userId);
   let ended: string | null = null;
   for (let pass = 0; pass < 2; pass++) {
     const onAir = await deps.lives.findOnAirOf(userId);

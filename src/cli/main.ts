@@ -122,7 +122,7 @@ async function withStorage(config: Config, run: (storage: Awaited<ReturnType<typ
 
 async function serve(config: Config): Promise<number> {
   const server = await startServer(config);
-  console.error(banner(server.url, config));
+  console.error(banner(server.url, config, server.video));
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {

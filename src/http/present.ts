@@ -1,4 +1,7 @@
 // Domain records → wire shapes (protocol/). The only place that decides what a client sees.
+import type { LiveStatus } from '../domain/lives.js';
+import type { LiveVideoRecord } from '../domain/video.js';
+import type { LiveVideo } from '../protocol/video.js';
 import type { PurchaseNetting } from '../domain/money-back.js';
 import type { ApiTokenRecord, User } from '../app/ports.js';
 import { isAdult } from '../domain/age.js';
@@ -115,6 +118,19 @@ export function presentLive(l: LiveListing, viewer: Principal | null): Live {
     viewers: l.viewers,
     peakViewers: l.peakViewers,
     summary: l.summary ? presentLiveSummary(l.summary) : null,
+    video: presentLiveVideo(l.id, l.status, l.video),
+  };
+}
+
+/** A LIVE's picture on the wire: ended once the LIVE is, and its playlist (same origin) while live. */
+export function presentLiveVideo(liveId: string, status: LiveStatus, v: LiveVideoRecord): LiveVideo {
+  if (status === 'ended') return { state: 'ended', playlistUrl: null, sinceMs: null, via: null, reconnectEndsAtMs: null };
+  return {
+    state: v.state,
+    playlistUrl: v.state === 'live' ? `/v1/lives/${encodeURIComponent(liveId)}/video/index.m3u8` : null,
+    sinceMs: v.sinceMs,
+    via: v.via,
+    reconnectEndsAtMs: v.reconnectEndsAtMs,
   };
 }
 

@@ -264,7 +264,7 @@ describe.skipIf(!sqlite?.available || !redisAvailable)('two nodes sharing a Redi
 
   beforeAll(async () => {
     if (!sqlite) throw new Error('no SQLite dialect');
-    const config = loadConfig({ LOG_LEVEL: 'silent', DEMO: 'false', REDIS_URL, LIVE_AUTO_END_INTERVAL_SECONDS: '0', DIAMOND_MATURE_INTERVAL_SECONDS: '0', PAYOUT_WORKER_INTERVAL_SECONDS: '0' });
+    const config = loadConfig({ LOG_LEVEL: 'silent', DEMO: 'false', REDIS_URL, LIVE_AUTO_END_INTERVAL_SECONDS: '0', DIAMOND_MATURE_INTERVAL_SECONDS: '0', PAYOUT_WORKER_INTERVAL_SECONDS: '0', VIDEO: 'off' });
     for (let i = 0; i < 2; i++) {
       const storage = await sqlite.open({ nowMs: () => clock.nowMs() });
       const node = await buildLivegift(config, {
@@ -327,7 +327,7 @@ interface ThrottledNode {
 }
 
 async function openThrottledNode(storage: TestStorage | Awaited<ReturnType<typeof openStorage>>, clock: TestClock, limiter: 'memory' | 'redis', keyPrefix: string): Promise<ThrottledNode> {
-  const config = loadConfig({ LOG_LEVEL: 'silent', DEMO: 'false', LIVE_AUTO_END_INTERVAL_SECONDS: '0', DIAMOND_MATURE_INTERVAL_SECONDS: '0', PAYOUT_WORKER_INTERVAL_SECONDS: '0' });
+  const config = loadConfig({ LOG_LEVEL: 'silent', DEMO: 'false', LIVE_AUTO_END_INTERVAL_SECONDS: '0', DIAMOND_MATURE_INTERVAL_SECONDS: '0', PAYOUT_WORKER_INTERVAL_SECONDS: '0', VIDEO: 'off' });
   const rules = scaledRateRules(1);
   const rateLimiter = limiter === 'redis' ? new RedisRateLimiter({ url: REDIS_URL, rules, keyPrefix, timeoutMs: 5_000 }) : new MemoryRateLimiter(rules);
   const node = await buildLivegift(config, { storage, clock, passwords: new ScryptPasswordHasher(1 << 10), rateLimiter });

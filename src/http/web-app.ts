@@ -44,6 +44,8 @@ export function webAppCsp(options: { publicUrl: string; framable: boolean; index
     "img-src 'self' data: blob:",
     "font-src 'self' data:",
     "media-src 'self' blob:",
+    // hls.js transmuxes in a worker it makes from a blob: URL (the LIVE page's player).
+    "worker-src 'self' blob:",
     `connect-src 'self' ${socketOrigin}`,
     "object-src 'none'",
     "base-uri 'none'",

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { ROOM_TEXT_MAX, THANKS_PHRASES } from '../domain/thanks.js';
 import { Handle, PublicUser } from './accounts.js';
+import { LiveVideo } from './video.js';
 import { NonNegative, TimeMs } from './common.js';
 
 export const StartLiveBody = z.object({
@@ -89,6 +90,7 @@ export const Live = z
     viewers: NonNegative.describe('Watching now (0 once ended)'),
     peakViewers: NonNegative,
     summary: LiveSummary.nullable().describe('Written when the LIVE ends'),
+    video: LiveVideo,
   })
   .meta({ id: 'Live' });
 export type Live = z.infer<typeof Live>;

@@ -15,6 +15,7 @@ import { THANKS_PHRASES } from '../domain/thanks.js';
 import { ClientId, ErrorBody, NonNegative, TimeMs } from './common.js';
 import { GiftAnimation, SentGift } from './gifts.js';
 import { LiveEndedBy, LiveSummary } from './lives.js';
+import { LiveVideo } from './video.js';
 
 /** The gift as a room shows it: enough to draw it without reading the catalog. */
 export const RoomGift = z.object({
@@ -68,6 +69,7 @@ export const SnapshotData = z.object({
     .int()
     .positive()
     .describe('A send worth this many coins or more (price × count) is a big gift: its own gift.sent, played full screen; smaller ones fold into combo.updated'),
+  video: LiveVideo.describe('The picture: waiting for the stream, live (play playlistUrl), reconnecting'),
 });
 export type SnapshotData = z.infer<typeof SnapshotData>;
 
@@ -150,6 +152,7 @@ export const RoomEventSchemas = {
   'thanks.sent': ThanksSentData,
   'coach.warning': CoachWarningData,
   'coach.ladder': CoachLadderData,
+  'video.changed': LiveVideo,
   ack: AckData,
   error: RoomErrorData,
 } as const;
@@ -180,6 +183,7 @@ export const RoomEventSchema = z.discriminatedUnion('type', [
   envelope('thanks.sent'),
   envelope('coach.warning'),
   envelope('coach.ladder'),
+  envelope('video.changed'),
   envelope('ack'),
   envelope('error'),
 ]);

@@ -90,6 +90,7 @@ describe.skipIf(!redisAvailable || postgres?.available !== true)('LIVE rooms acr
     LIVE_AUTO_END_INTERVAL_SECONDS: '0',
     DIAMOND_MATURE_INTERVAL_SECONDS: '0',
     PAYOUT_WORKER_INTERVAL_SECONDS: '0',
+    VIDEO: 'off',
     SPEND_DAILY_MAX_CENTS: '100000000',
     SPEND_WEEKLY_MAX_CENTS: '100000000',
   });

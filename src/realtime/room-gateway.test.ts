@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify from 'fastify';
+import { WAITING } from '../domain/video.js';
 import type { Services } from '../app/services.js';
 import { SystemAccounts, userAccounts } from '../domain/accounts.js';
 import type { RoomEvent, RoomEventType } from '../protocol/room.js';
@@ -275,7 +276,7 @@ describe('a socket that stops reading', () => {
     let left = 0;
     const beats: number[] = [];
     const services = {
-      getLive: () => Promise.resolve({ id: 'l1', status: 'live', creator: { id: 'c1' } }),
+      getLive: () => Promise.resolve({ id: 'l1', status: 'live', creator: { id: 'c1' }, video: WAITING }),
       recordLiveHeartbeats: (input: { viewers: unknown[] }) => {
         beats.push(input.viewers.length);
         return Promise.resolve({ liveId: 'l1', viewers: 1, peakViewers: 1 });
@@ -309,7 +310,7 @@ describe('a socket that stops reading', () => {
     const app = Fastify({ logger: false });
     const name = 'x'.repeat(4000); // big events fill the buffers quickly
     const services = {
-      getLive: () => Promise.resolve({ id: 'l1', status: 'live', creator: { id: 'c1' } }),
+      getLive: () => Promise.resolve({ id: 'l1', status: 'live', creator: { id: 'c1' }, video: WAITING }),
       recordPresence: () => Promise.resolve({ liveId: 'l1', viewers: 1, peakViewers: 1 }),
       getUser: (id: string) => Promise.resolve({ id, handle: 'ana', displayName: name }),
       getGift: () => Promise.resolve({ id: 'galaxy', name: 'Galaxy', coins: 1000n, art: 'galaxy.svg', scene: null, animation: 'fullscreen', comboable: false, availableFromMs: null, availableUntilMs: null, retiredAtMs: null, sortOrder: 1 }),

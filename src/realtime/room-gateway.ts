@@ -40,14 +40,17 @@ import type { Services } from '../app/services.js';
 import type { LiveSummary } from '../domain/live-summary.js';
 import { crossSiteRefusal, parseCookies, SESSION_COOKIE } from '../http/auth.js';
 import { toHttpError } from '../http/errors.js';
-import { presentGift, presentLiveSummary, presentSentGift } from '../http/present.js';
+import { presentGift, presentLiveSummary, presentLiveVideo, presentSentGift } from '../http/present.js';
 import { LiveEndedBy, LiveSummary as LiveSummaryData } from '../protocol/lives.js';
+import { LiveVideo, type LiveVideo as LiveVideoData } from '../protocol/video.js';
+import type { LiveVideoRecord } from '../domain/video.js';
 import { detectGiftBaiting } from '../domain/gift-baiting.js';
 import { roomText } from '../domain/thanks.js';
 import { PERMANENT_MS } from '../domain/users.js';
 import type { PublicUser } from '../protocol/accounts.js';
 import { ChatMessageData, ClientMessage, CoachWarningData, type CoachLadderData, GiftSentData, ResumePoint, ThanksSentData, type RoomErrorData, type RoomEvent, type RoomEventMap, type RoomEventType } from '../protocol/room.js';
 import { InProcessRoomBus } from './in-process-room-bus.js';
+import { INGEST_PATH } from '../video/browser-ingest.js';
 import { PING_FRAME, SocketOutbox, textFrame, type OutboxTarget } from './socket-outbox.js';
 import { rateLimitedError, takeEach, type RateLimiter } from '../app/rate-limiter.js';
 import { DEFAULT_RATE_RULES } from '../domain/rate-limits.js';
@@ -71,6 +74,8 @@ const BusMessage = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('thanks'), thanks: ThanksSentData, coach: CoachWarningData.nullable().default(null) }),
   // Time to show the combos that have new sends, and to close the idle ones (see RoomLog.recordTick).
   z.object({ kind: z.literal('tick') }),
+  // The picture changed (the ingest node saw the stream arrive, stop or come back).
+  z.object({ kind: z.literal('video'), video: LiveVideo }),
 ]);
 type BusMessage = z.infer<typeof BusMessage>;
 
@@ -124,7 +129,8 @@ interface Room {
   /** When this node last published a tick for the room (its clock). */
   tickAtMs: number;
   /** What a socket opening needs of the LIVE, read once when the room opened on this node. */
-  live: { readonly title: string; readonly creatorId: string } | null;
+  /** The LIVE as read when the room opened here (its picture then; the bus keeps the room's current). */
+  live: { readonly title: string; readonly creatorId: string; readonly video?: LiveVideoData } | null;
   /** Sockets opened and closed since the last presence batch left, in order. */
   presence: PresenceChange[];
   /** A presence batch is being written. */
@@ -242,6 +248,16 @@ export class RoomGateway implements RoomEvents {
     }
   }
 
+  /** Announces the LIVE's new picture on every node. Never rejects. */
+  async videoChanged(liveId: string, video: LiveVideoRecord): Promise<void> {
+    try {
+      if (!this.mayBeWatched(liveId)) return;
+      await this.publish(liveId, { kind: 'video', video: presentLiveVideo(liveId, 'live', video) });
+    } catch (error) {
+      this.options.log.error({ err: error, liveId }, 'a LIVE’s picture could not be announced to its room');
+    }
+  }
+
   /** Announces the end of a LIVE with its summary on every node. Never rejects; only the first call is sent. */
   async liveEnded(liveId: string, summary: LiveSummary, end: LiveEnd): Promise<void> {
     try {
@@ -307,6 +323,9 @@ export class RoomGateway implements RoomEvents {
         break;
       case 'tick':
         this.broadcast(room, room.log.recordTick(at));
+        break;
+      case 'video':
+        this.broadcast(room, room.log.recordVideo(message.video, at));
         break;
     }
     // Counters due now ride with this input's events: a sweep of a big room costs one write per
@@ -426,11 +445,11 @@ export class RoomGateway implements RoomEvents {
     return this.closing;
   }
 
-  private async liveToOpen(liveId: string): Promise<{ title: string; creatorId: string } | 'missing' | 'ended'> {
+  private async liveToOpen(liveId: string): Promise<{ title: string; creatorId: string; video: LiveVideoData } | 'missing' | 'ended'> {
     const live = await this.options.services.getLive({ liveId }).catch(() => null);
     if (!live) return 'missing';
     if (live.status !== 'live') return 'ended';
-    return { title: live.title, creatorId: live.creator.id };
+    return { title: live.title, creatorId: live.creator.id, video: presentLiveVideo(live.id, live.status, live.video) };
   }
 
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
@@ -441,6 +460,8 @@ export class RoomGateway implements RoomEvents {
     const match = PATH.exec(url.pathname);
     const liveId = match?.[1];
     if (liveId === undefined) {
+      // The studio camera's stream is the video ingest's (src/video/browser-ingest.ts).
+      if (INGEST_PATH.test(url.pathname)) return;
       refuse(socket, 404, 'Not Found');
       return;
     }
@@ -495,7 +516,11 @@ export class RoomGateway implements RoomEvents {
       refuse(socket, 503, 'Service Unavailable');
       return;
     }
-    room.live ??= live;
+    if (room.live === null) {
+      room.live = live;
+      // A room new on this node starts from the picture the database has; the bus keeps it current.
+      if (live.video) room.log.setVideo(live.video);
+    }
 
     const since = ResumePoint.safeParse(url.searchParams.get('since') ?? '');
     const anonymousKey = url.searchParams.get('viewerKey');

@@ -22,6 +22,7 @@
 // caller to send a fresh snapshot instead.
 import type { ChatMessageData, ComboUpdatedData, GiftSentData, LeaderboardEntry, RoomEvent, RoomEventType, ThanksSentData } from '../protocol/room.js';
 import type { LiveSummary } from '../protocol/lives.js';
+import type { LiveVideo } from '../protocol/video.js';
 import type { LiveEndedBy } from '../domain/lives.js';
 
 export type RoomPriority = 'P0' | 'P1' | 'P2' | 'P3';
@@ -92,6 +93,8 @@ export class RoomLog {
 
   private viewers = 0;
   private viewersDirty = false;
+  /** The picture (src/domain/video.ts), as the snapshot tells a new socket. */
+  private video: LiveVideo = { state: 'waiting', playlistUrl: null, sinceMs: null, via: null, reconnectEndsAtMs: null };
   private viewersSentAtMs = Number.NEGATIVE_INFINITY;
   private readonly gifters = new Map<string, LeaderboardEntry>();
   /**
@@ -194,6 +197,18 @@ export class RoomLog {
       dirty: true,
     });
     return out;
+  }
+
+  /** The picture as the database had it when the room opened on this node (no event: the snapshot carries it). */
+  setVideo(video: LiveVideo): void {
+    this.video = video;
+  }
+
+  /** The picture changed: `video.changed` (P0, kept: a resuming socket learns it). */
+  recordVideo(video: LiveVideo, at: InputPoint): RoomOutput[] {
+    if (!this.accept(at) || this.endedFlag) return [];
+    this.video = video;
+    return [{ event: this.keep('video.changed', video, at.ts), priority: 'P0' }];
   }
 
   /** The latest viewer count; sent by flush() at most every `viewersEveryMs`. */
@@ -332,6 +347,7 @@ export class RoomLog {
         activeCombos: [...this.combos.values()].map((c) => c.data),
         recentGifts: [...this.recent],
         bigGiftMinCoins: this.options.bigGiftMinCoins,
+        video: this.video,
       },
     };
   }

@@ -12,6 +12,7 @@ import type { Gift, GiftCatalog, GiftCreateBody, GiftUpdateBody, SentGift } from
 import type { Live, LivePage, LivePresence, LiveSummary, LiveThanks, LiveThanksPage, MyCreators, MyLiveThanks, ThankGiftersBody, ThankGiftersResult } from '../protocol/lives.js';
 import type { DiamondBalance, OnboardingLink, Payout, PayoutAccount, PayoutAccountCreateBody, PayoutAccountList, PayoutList, PayoutStatus } from '../protocol/payouts.js';
 import type { Appeal, AppealQueue, BanOutcome, GuidelineReason, ModAppeal, ModerationOutcome, ModerationReasons, ModUser, Report, ReportBody, ReportQueue, ResolvedReport, ResolveReportBody, Standing, StrikePage } from '../protocol/moderation.js';
+import type { StreamSettings } from '../protocol/video.js';
 
 /** A refusal from the server, with the stable code to branch on (e.g. `insufficient_coins`). */
 export class LivegiftError extends Error {
@@ -129,6 +130,24 @@ export class LivegiftClient {
 
   async revokeApiToken(id: string): Promise<void> {
     await this.request('DELETE', `/v1/me/tokens/${encodeURIComponent(id)}`);
+  }
+
+  /**
+   * Your stream settings: the RTMP server URL and stream key to paste into OBS, the recommended
+   * encoder settings, whether this server can make video (and why not), whether going LIVE from
+   * the browser's camera is offered, and the stream arriving now, if any.
+   * @example const { ingest } = await lg.streamSettings(); // ingest.rtmpUrl, ingest.streamKey
+   */
+  streamSettings(): Promise<StreamSettings> {
+    return this.request('GET', '/v1/me/stream');
+  }
+
+  /**
+   * Makes a new stream key; the old one stops working at once (an encoder streaming with it is cut).
+   * @example const { ingest } = await lg.rotateStreamKey(); // paste ingest.streamKey into OBS
+   */
+  rotateStreamKey(): Promise<StreamSettings> {
+    return this.request('POST', '/v1/me/stream/key');
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -221,7 +221,7 @@ describe('the room client on a scripted socket', () => {
     FakeSocket.made = [];
   });
   const sender = { id: 'u1', handle: 'ana', displayName: 'Ana' };
-  const snapshot = (epoch: string, seq: number): RoomEvent => ({ type: 'snapshot', seq, ts: 1, data: { epoch, seq, viewers: 1, leaderboard: { version: 0, top: [] }, activeCombos: [], recentGifts: [], bigGiftMinCoins: 1000 } });
+  const snapshot = (epoch: string, seq: number): RoomEvent => ({ type: 'snapshot', seq, ts: 1, data: { epoch, seq, viewers: 1, leaderboard: { version: 0, top: [] }, activeCombos: [], recentGifts: [], bigGiftMinCoins: 1000, video: { state: 'waiting', playlistUrl: null, sinceMs: null, via: null, reconnectEndsAtMs: null } } });
   const combo = (seq: number): RoomEvent => ({ type: 'combo.updated', seq, ts: 1, data: { comboId: 'c1', sender, giftId: 'rose', comboCount: seq, coins: seq, final: false } });
   const last = (): FakeSocket => {
     const socket = FakeSocket.made.at(-1);

@@ -73,7 +73,7 @@ interface PendingAck {
 const PENDING_ACKS_MAX = 100;
 
 /** Events kept for resume, with strictly growing seqs; the others carry the room's resume point. */
-const KEPT: ReadonlySet<RoomEventType> = new Set<RoomEventType>(['gift.sent', 'combo.updated', 'thanks.sent', 'live.ended']);
+const KEPT: ReadonlySet<RoomEventType> = new Set<RoomEventType>(['gift.sent', 'combo.updated', 'thanks.sent', 'live.ended', 'video.changed']);
 const OPEN = 1;
 
 export class LiveRoomClient {

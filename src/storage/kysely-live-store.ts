@@ -5,6 +5,7 @@ import type { LiveListing, LivePosition, LiveRecord, LiveStore, LiveThanksPositi
 import { AlreadyLive } from '../domain/errors.js';
 import type { LiveSummary } from '../domain/live-summary.js';
 import { VIEWER_CONNECTIONS_MAX, type LiveEndedBy } from '../domain/lives.js';
+import type { LiveVideoRecord, StreamVia } from '../domain/video.js';
 import { num, numOrNull, uniqueViolation } from './kysely-values.js';
 import type { Database, LiveThanksTable, LivesTable } from './schema.js';
 
@@ -68,6 +69,21 @@ function liveFromRow(r: Selectable<LivesTable>): LiveRecord {
     creatorSeenAtMs: num(r.creator_seen_at_ms),
     peakViewers: num(r.peak_viewers),
     summary: r.summary === null ? null : decodeSummary(r.summary),
+    video: videoFromRow(r),
+  };
+}
+
+const VIDEO_STATES: readonly string[] = ['waiting', 'live', 'reconnecting'] satisfies LiveVideoRecord['state'][];
+const VIAS: readonly string[] = ['rtmp', 'browser'] satisfies StreamVia[];
+
+function videoFromRow(r: Selectable<LivesTable>): LiveVideoRecord {
+  if (!VIDEO_STATES.includes(r.video_state)) throw new Error(`LIVE ${r.id} has an unknown video_state ${r.video_state}`);
+  if (r.video_via !== null && !VIAS.includes(r.video_via)) throw new Error(`LIVE ${r.id} has an unknown video_via ${r.video_via}`);
+  return {
+    state: r.video_state as LiveVideoRecord['state'],
+    sinceMs: numOrNull(r.video_since_ms),
+    via: r.video_via as StreamVia | null,
+    reconnectEndsAtMs: numOrNull(r.video_reconnect_ends_at_ms),
   };
 }
 
@@ -101,6 +117,29 @@ export class KyselyLiveStore implements LiveStore {
       if (which !== null && (which.includes('lives_one_on_air') || which.includes('creator_id'))) throw new AlreadyLive('You are already LIVE.');
       throw error;
     }
+  }
+
+  async setVideo(id: string, video: LiveVideoRecord): Promise<boolean> {
+    const moved = await this.db
+      .updateTable('lives')
+      .set({ video_state: video.state, video_since_ms: video.sinceMs, video_via: video.via, video_reconnect_ends_at_ms: video.reconnectEndsAtMs })
+      .where('id', '=', id)
+      .where('status', '=', 'live')
+      .executeTakeFirst();
+    return Number(moved.numUpdatedRows) === 1;
+  }
+
+  async listVideoGone(nowMs: number, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('lives')
+      .select('id')
+      .where('video_state', '=', 'reconnecting')
+      .where('video_reconnect_ends_at_ms', '<=', nowMs)
+      .where('status', '=', 'live')
+      .orderBy('video_reconnect_ends_at_ms')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.id);
   }
 
   findLive(id: string): Promise<LiveRecord | null> {

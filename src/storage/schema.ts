@@ -132,6 +132,20 @@ export interface LivesTable {
   creator_seen_at_ms: Big;
   peak_viewers: number;
   summary: string | null;
+  /** 0013: the picture — waiting | live | reconnecting (ended LIVEs read as ended). */
+  video_state: Generated<string>;
+  video_since_ms: Big | null;
+  video_via: string | null;
+  video_reconnect_ends_at_ms: Big | null;
+}
+
+/** 0013-video: a creator's stream key, and the stream of theirs arriving now, if any. */
+export interface StreamKeysTable {
+  user_id: string;
+  stream_key: string;
+  created_at_ms: Big;
+  publishing_via: string | null;
+  publishing_since_ms: Big | null;
 }
 
 export interface LiveViewersTable {
@@ -242,6 +256,7 @@ export interface Database {
   reports: ReportsTable;
   suspensions: SuspensionsTable;
   appeals: AppealsTable;
+  stream_keys: StreamKeysTable;
   login_devices: LoginDevicesTable;
 }
 

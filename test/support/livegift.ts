@@ -32,8 +32,9 @@ export async function openTestNode(dialect: TestDialect, env: Record<string, str
   const clock = new TestClock();
   const storage = await dialect.open({ nowMs: () => clock.nowMs() });
   // Background jobs are off: tests that need them run services.endAbandonedLives, matureDiamonds
-  // and processPayouts themselves.
-  const config = loadConfig({ LOG_LEVEL: 'silent', DEMO: 'false', LIVE_AUTO_END_INTERVAL_SECONDS: '0', DIAMOND_MATURE_INTERVAL_SECONDS: '0', PAYOUT_WORKER_INTERVAL_SECONDS: '0', ...env });
+  // and processPayouts themselves. Video is off unless a test turns it on (RTMP then listens on a
+  // free port).
+  const config = loadConfig({ LOG_LEVEL: 'silent', DEMO: 'false', LIVE_AUTO_END_INTERVAL_SECONDS: '0', DIAMOND_MATURE_INTERVAL_SECONDS: '0', PAYOUT_WORKER_INTERVAL_SECONDS: '0', VIDEO: 'off', RTMP_PORT: '0', ...env });
   const node = await buildLivegift(config, { storage, clock, passwords: new ScryptPasswordHasher(1 << 10) });
   await node.app.ready();
   return {

@@ -13,6 +13,7 @@ import * as moneyBack from './0009-money-back.js';
 import * as moderation from './0010-moderation.js';
 import * as suspensionsAppeals from './0011-suspensions-appeals.js';
 import * as loginDevices from './0012-login-devices.js';
+import * as video from './0013-video.js';
 
 const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }> = {
   '0001-ledger': ledger,
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Pr
   '0010-moderation': moderation,
   '0011-suspensions-appeals': suspensionsAppeals,
   '0012-login-devices': loginDevices,
+  '0013-video': video,
 };
 
 /**

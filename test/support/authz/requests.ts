@@ -146,6 +146,10 @@ export const VALID_REQUESTS: Readonly<Record<string, (ids: RequestIds) => RouteR
   'GET /v1/me/standing': () => ({}),
   'POST /v1/me/appeals': () => ({ body: { text: 'authorization test' } }),
   'GET /v1/mod/appeals': () => ({ query: { status: 'open', limit: '5' } }),
+  'GET /v1/me/stream': () => ({}),
+  'POST /v1/me/stream/key': () => ({}),
+  'GET /v1/lives/:id/video/:name': (ids) => ({ params: { id: ids.liveOnAir, name: 'index.m3u8' } }),
+  'GET /v1/lives/:id/video/:name/:file': (ids) => ({ params: { id: ids.liveOnAir, name: 'v0', file: 'index.m3u8' } }),
   'POST /v1/mod/appeals/:id/decide': (ids) => ({ params: { id: ids.appeal ?? 'none' }, body: { decision: 'deny', note: 'authorization test' } }),
 };
 

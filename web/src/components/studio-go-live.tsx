@@ -1,7 +1,8 @@
-// Before a LIVE: the LIVE Gifts toggle (with why it cannot be on), a title and Go LIVE — or, instead of
+// Before a LIVE: the LIVE Gifts toggle (with why it cannot be on), a title, how the video will come
+// (this browser's camera or OBS: the `stream` part, studio-stream.tsx) and Go LIVE — or, instead of
 // the form, why going LIVE is not possible now (a suspension, its reason and its end: studio-standing;
 // a banned account). The toggle shows on air too, while LIVE Gifts are off.
-import { useState, type SyntheticEvent } from 'react';
+import { useState, type ReactNode, type SyntheticEvent } from 'react';
 import type { Me } from '../../../src/protocol/accounts.js';
 import type { Live } from '../../../src/protocol/lives.js';
 import { api, explain, LivegiftError } from '../api.js';
@@ -9,8 +10,11 @@ import { useSession } from '../session.js';
 import { activeSuspension, SuspendedNotice } from './studio-standing.js';
 import { dateTime } from './studio-time.js';
 
-/** The Go LIVE form; `onStarted` gets the LIVE on air (a new one, or one already on air elsewhere). */
-export function GoLive({ me, onStarted }: { me: Me; onStarted: (live: Live) => void }) {
+/**
+ * The Go LIVE form; `onStarted` gets the LIVE on air (a new one, or one already on air elsewhere);
+ * `stream` is the camera/OBS choice, shown between the title and the button.
+ */
+export function GoLive({ me, onStarted, stream }: { me: Me; onStarted: (live: Live) => void; stream?: ReactNode }) {
   const { refresh } = useSession();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -59,10 +63,11 @@ export function GoLive({ me, onStarted }: { me: Me; onStarted: (live: Live) => v
               <input name="title" required maxLength={100} placeholder="What are you doing LIVE today?" />
               <small className="muted">Shown on the home page. Promising rewards for gifts or follows is not allowed.</small>
             </label>
+            {stream}
             {error !== null ? <p className="error" role="alert">{error}</p> : null}
             <button type="submit" className="button wide" disabled={busy}>{busy ? 'Going LIVE…' : 'Go LIVE'}</button>
           </form>
-          <p className="muted hint">Stream from OBS or any RTMP encoder; once you are LIVE, your overlay link for OBS appears here.</p>
+          <p className="muted hint">Once you are LIVE, your overlay link for OBS (gifts drawn over your video) appears here.</p>
         </>
       )}
     </section>

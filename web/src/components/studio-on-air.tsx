@@ -2,7 +2,9 @@
 // viewers / gifters / coins in cards, coaching in amber, the stage preview (the same gift show the
 // viewers and the OBS overlay get), the gift feed with one-tap thanks, top gifters, chat and the
 // overlay link. One room socket feeds it all; when the LIVE ends, by End LIVE or otherwise, the
-// studio moves on to the LIVE's summary.
+// studio moves on to the LIVE's summary. The preview plays the LIVE's own video once it is on air,
+// and "Your video" (studio-stream.tsx) sends the camera or shows OBS's settings and whether its
+// stream arrives.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Me } from '../../../src/protocol/accounts.js';
 import type { Live } from '../../../src/protocol/lives.js';
@@ -22,8 +24,11 @@ import { ON_AIR_KEY } from './studio-storage.js';
 import { useThanks } from './studio-thanks.js';
 import { Elapsed } from './studio-time.js';
 import { followCounters } from './room-counters.js';
+import type { CameraSession } from './studio-camera.js';
+import { OnAirStream, STREAM_POLL_MS, useStreamSettings, type StreamSource } from './studio-stream.js';
+import { useRoomVideo, VideoPlayer } from './video-player.js';
 
-export function OnAir({ live, me }: { live: Live; me: Me }) {
+export function OnAir({ live, me, camera, source, onSource }: { live: Live; me: Me; camera: CameraSession; source: StreamSource; onSource: (source: StreamSource) => void }) {
   const [room, setRoom] = useState<LiveRoomClient | null>(null);
   const [state, setState] = useState<RoomConnectionState>('connecting');
   const [viewers, setViewers] = useState(live.viewers);
@@ -40,6 +45,8 @@ export function OnAir({ live, me }: { live: Live; me: Me }) {
   const chat = useStudioChat(room);
   const { coaching, dismiss, ladder, dismissLadder } = useCoaching(room);
   const thanks = useThanks(room, live.id);
+  const video = useRoomVideo(room, live.video);
+  const stream = useStreamSettings(STREAM_POLL_MS);
 
   // Off to the summary, once: after End LIVE, or when a moderator or the system ended it.
   const toSummary = useCallback(() => {
@@ -127,12 +134,19 @@ export function OnAir({ live, me }: { live: Live; me: Me }) {
       <div className="on-air-grid">
         <section className="stage preview" aria-label="Stage preview">
           <div className="stage-art" aria-hidden="true"><span className="avatar huge">{initials(me.displayName)}</span></div>
+          <VideoPlayer
+            video={video}
+            label="Your LIVE as viewers see it"
+            mode="preview"
+            waitingNote={stream.settings?.video.available === false ? null : 'Your video shows here a few seconds after it starts arriving.'}
+          />
           <span className="preview-label">Preview</span>
           <GiftBanners banners={banners} />
           <BigGiftPlayer playing={playing} />
         </section>
 
         <div className="on-air-side">
+          <OnAirStream stream={stream} camera={camera} source={source} onSource={onSource} liveId={live.id} video={video} />
           <GiftFeed feed={feed} catalog={catalog} thanks={thanks} />
           <TopGifters top={top} thanks={thanks} />
           <CreatorChat room={room} lines={chat} />

@@ -6,9 +6,11 @@
 // The flag in the top bar reports the LIVE, the flag on a chat line (or a long press) reports the line
 // (components/report-dialog.tsx); a LIVE a moderator or the safety rules ended says so, and why, on
 // the goodbye card (the reason comes with live.ended; GET /v1/lives/:id shares a moderator's only).
+// The creator's video plays behind it all (components/video-player.tsx) once their stream arrives.
 import { useEffect, useRef, useState } from 'react';
 import type { Live, LiveSummary, LiveThanks } from '../../../src/protocol/lives.js';
 import type { LeaderboardEntry } from '../../../src/protocol/room.js';
+import type { LiveVideo } from '../../../src/protocol/video.js';
 import { LiveRoomClient, type RoomConnectionState } from '../../../src/sdk/room-client.js';
 import { api, explain } from '../api.js';
 import { GiftBlockedSheet, GiftButton, GiftPanel, giftBlockFor, useGiftCatalog, type GiftChoice } from '../components/gift-panel.js';
@@ -22,10 +24,16 @@ import { followCounters } from '../components/room-counters.js';
 import { ChatLines, FlagIcon, type ChatLine } from '../components/live-chat.js';
 import { endedByText } from '../components/moderation-words.js';
 import { ReportDialog, type ReportSubject } from '../components/report-dialog.js';
+import { followVideo, VideoPlayer } from '../components/video-player.js';
 
 const CHAT_MAX = 6;
 /** How long a refused gift's reason stays on the stage. */
 const NOTICE_MS = 6_000;
+/**
+ * How long "The creator is getting ready…" shows while a LIVE has no video yet; after that a LIVE
+ * without a stream (or on a server without video) looks as it always did: the animated stage.
+ */
+const GETTING_READY_MS = 2 * 60_000;
 
 export function LivePage({ liveId }: { liveId: string }) {
   const { me } = useSession();
@@ -39,6 +47,8 @@ export function LivePage({ liveId }: { liveId: string }) {
   const [ended, setEnded] = useState<LiveSummary | null>(null);
   // Who ended it and why, as the room said it to everyone.
   const [endNote, setEndNote] = useState<EndNote | null>(null);
+  // The picture's state as the room last said it (null: as GET /v1/lives/:id said it).
+  const [video, setVideo] = useState<LiveVideo | null>(null);
   // A desktop shows chat and the top gifters beside the phone-shaped stage (UI.md).
   const wide = useWide(1000);
   const [sheet, setSheet] = useState<'gifts' | 'blocked' | null>(null);
@@ -101,6 +111,7 @@ export function LivePage({ liveId }: { liveId: string }) {
       client.onState(setState),
       followCounters(client, { viewers: setViewers, top: setTop }),
       feedGiftStage(stage, client),
+      followVideo(client, setVideo),
       client.on('chat.message', (e) => { addChat({ who: e.data.sender.displayName, text: e.data.text, kind: e.data.isCreator ? 'creator' : 'chat', senderId: e.data.sender.id, said: e.data.text }); }),
       client.on('thanks.sent', (e) => { addChat({ who: e.data.from.displayName, text: `${e.data.text} — to ${e.data.to.displayName}`, kind: 'thanks', senderId: e.data.from.id, said: e.data.text }); }),
       client.on('live.ended', (e) => {
@@ -117,6 +128,13 @@ export function LivePage({ liveId }: { liveId: string }) {
       room.current = null;
     };
   }, [live, liveId, stage]);
+
+  // The stream ended for good: the LIVE has ended (its live.ended is on its way), the goodbye card shows.
+  const videoEnded = video?.state === 'ended';
+  useEffect(() => {
+    if (!videoEnded) return;
+    api.live(liveId).then((after) => { if (after.status === 'ended') setLive(after); }, () => undefined);
+  }, [videoEnded, liveId]);
 
   if (live === undefined) return <div className="stage loading" aria-busy="true" aria-label="Loading the LIVE" />;
   if (live === null) {
@@ -160,6 +178,15 @@ export function LivePage({ liveId }: { liveId: string }) {
         <div className="stage-art" aria-hidden="true">
           <span className="avatar huge">{initials(live.creator.displayName)}</span>
         </div>
+        <VideoPlayer
+          video={video ?? live.video}
+          label={`${live.creator.displayName}’s LIVE video`}
+          mode="viewer"
+          waitingNote="The creator is getting ready…"
+          waitingNoteForMs={GETTING_READY_MS}
+          startedAtMs={live.startedAtMs}
+          roomOnline={state !== 'reconnecting'}
+        />
         <header className="stage-top">
           <div className="host">
             <span className="avatar">{initials(live.creator.displayName)}</span>

@@ -7,7 +7,9 @@
 // The parts live in components/studio-*.tsx: the Go LIVE form, the on-air dashboard (and its gift
 // feed with thanks, coaching, chat and overlay link), the creator's standing (a suspension, strikes
 // and how moderation works), the past LIVEs. The account is read again when the studio opens, so a
-// suspension decided since the app loaded shows at once.
+// suspension decided since the app loaded shows at once. How the video comes (this browser's camera,
+// or OBS) is chosen in the Go LIVE form and shown on air (studio-stream, studio-camera); the camera
+// lives as long as the studio page, so the preview set up before going LIVE is what goes on air.
 import { useCallback, useEffect, useState } from 'react';
 import type { Me } from '../../../src/protocol/accounts.js';
 import type { Live } from '../../../src/protocol/lives.js';
@@ -16,6 +18,8 @@ import { GoLive } from '../components/studio-go-live.js';
 import { OnAir } from '../components/studio-on-air.js';
 import { PastLives } from '../components/studio-past-lives.js';
 import { StudioStanding } from '../components/studio-standing.js';
+import { useCameraSession } from '../components/studio-camera.js';
+import { GoLiveStream, useStreamSource } from '../components/studio-stream.js';
 import { ON_AIR_KEY } from '../components/studio-storage.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
@@ -55,6 +59,8 @@ function Studio({ me }: { me: Me }) {
   const [onAir, setOnAir] = useState<Live | null | undefined>(undefined);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
+  const camera = useCameraSession();
+  const [source, setSource] = useStreamSource();
 
   useEffect(() => {
     let cancelled = false;
@@ -99,13 +105,13 @@ function Studio({ me }: { me: Me }) {
         <div className="panel skeleton tall" aria-busy="true" aria-label="Loading your studio" />
       ) : onAir ? (
         <>
-          <OnAir key={onAir.id} live={onAir} me={me} />
+          <OnAir key={onAir.id} live={onAir} me={me} camera={camera} source={source} onSource={setSource} />
           <PastLives handle={me.handle} />
         </>
       ) : (
         <div className="studio-split">
           <div className="studio-column">
-            <GoLive me={me} onStarted={started} />
+            <GoLive me={me} onStarted={started} stream={<GoLiveStream camera={camera} source={source} onSource={setSource} />} />
             <StudioStanding me={me} />
           </div>
           <PastLives handle={me.handle} />
