@@ -405,8 +405,10 @@ export function testPatternFfmpegArgs(o: { width: number; height: number; fps: n
     // -y: a file output is replaced (an RTMP one has nothing to replace).
     ...['-hide_banner', '-nostdin', '-y', '-loglevel', 'warning'],
     ...['-f', 'rawvideo', '-pix_fmt', o.pixelFormat, '-s', `${o.width}x${o.height}`, '-r', String(o.fps), '-i', 'pipe:0'],
-    // -re: the tone comes in real time, like the frames, rather than as fast as lavfi makes it.
-    ...['-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100'],
+    // No -re on the tone: ffmpeg takes audio only as far as the frames' timestamps go, so it keeps
+    // pace by itself; paced with -re from when the output opened, it held the video back ~190 ms
+    // for the whole stream (npm run bench:video: packager floor 273 ms with it, 82 ms without).
+    ...['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100'],
     ...['-map', '0:v', '-map', '1:a'],
     ...testPatternEncoderArgs(o.fps, o.videoBitrateKbps),
     ...['-af', 'volume=0.05', '-c:a', 'aac', '-b:a', '64k', '-ac', '1'],
