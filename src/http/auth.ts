@@ -2,7 +2,7 @@
 // route runs; routes state what they need with requirePrincipal(). The session cookie is also
 // what a forged cross-site request would ride on, so checkCrossSite() (run right after
 // authentication, src/http/app.ts) refuses unsafe requests a browser sent from another site.
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../app/authenticate.js';
 import { CsrfRefused, Forbidden, Unauthenticated } from '../domain/errors.js';
@@ -109,6 +109,32 @@ export function crossSiteRefusal(headers: IncomingHttpHeaders, ownOrigins: reado
   if (origin === 'null' && fetchSite?.toLowerCase() === 'same-origin') return null;
   if (ownOrigins.includes(origin)) return null;
   return `This request came from another origin (${origin.slice(0, 100)}); only Livegift's own pages may act with your session.`;
+}
+
+/** What a WebSocket handshake is answered: who opens it, or the HTTP refusal (the room and the studio camera's ingest). */
+export type SocketCaller = { readonly ok: true; readonly principal: Principal | null } | { readonly ok: false; readonly status: 401 | 403; readonly text: string };
+
+/**
+ * Who opens a WebSocket: a bearer token (the Authorization header, or `token` from the URL where the
+ * endpoint allows it, for clients that cannot set headers), or the session cookie. A token that
+ * does not authenticate is refused (401); a session socket must come from our own pages (403), like
+ * an unsafe HTTP request, since a socket can act (send gifts, stream video).
+ */
+export async function socketCaller(
+  request: IncomingMessage,
+  options: { readonly publicOrigin: string; readonly queryToken?: string | null; authenticate(input: { bearer?: string | undefined; sessionSecret?: string | undefined }): Promise<Principal | null> },
+): Promise<SocketCaller> {
+  const auth = request.headers.authorization;
+  const bearer = auth !== undefined && /^Bearer /i.test(auth) ? auth.slice(7).trim() : (options.queryToken ?? undefined);
+  const sessionSecret = parseCookies(request.headers.cookie).get(SESSION_COOKIE);
+  const principal = bearer !== undefined || sessionSecret !== undefined ? await options.authenticate({ bearer, sessionSecret }) : null;
+  if (principal === null && bearer !== undefined) return { ok: false, status: 401, text: 'Unauthorized' };
+  if (principal?.via === 'session') {
+    const host = request.headers.host;
+    const own = [options.publicOrigin, ...(host === undefined ? [] : [`http://${host}`, `https://${host}`])];
+    if (crossSiteRefusal(request.headers, own) !== null) return { ok: false, status: 403, text: 'Forbidden' };
+  }
+  return { ok: true, principal };
 }
 
 /** The origin the request was addressed to (scheme of this connection, Host header), if it has a Host. */

@@ -38,7 +38,7 @@ import type { LiveEnd, RoomBus, RoomEvents, RoomInput } from '../app/ports.js';
 import type { SentGift } from '../app/send-gift.js';
 import type { Services } from '../app/services.js';
 import type { LiveSummary } from '../domain/live-summary.js';
-import { crossSiteRefusal, parseCookies, SESSION_COOKIE } from '../http/auth.js';
+import { socketCaller } from '../http/auth.js';
 import { toHttpError } from '../http/errors.js';
 import { presentGift, presentLiveSummary, presentLiveVideo, presentSentGift } from '../http/present.js';
 import { LiveEndedBy, LiveSummary as LiveSummaryData } from '../protocol/lives.js';
@@ -470,24 +470,14 @@ export class RoomGateway implements RoomEvents {
       return;
     }
 
-    const auth = request.headers.authorization;
-    const bearer = auth !== undefined && /^Bearer /i.test(auth) ? auth.slice(7).trim() : (url.searchParams.get('token') ?? undefined);
-    const sessionSecret = parseCookies(request.headers.cookie).get(SESSION_COOKIE);
-    const principal = bearer !== undefined || sessionSecret !== undefined ? await this.options.services.authenticate({ bearer, sessionSecret }) : null;
-    if (principal === null && bearer !== undefined) {
-      refuse(socket, 401, 'Unauthorized');
-      return;
-    }
     // A socket riding on the session cookie can send gifts: like an unsafe HTTP request, it must come
     // from our own pages (browsers send Origin on every WebSocket handshake).
-    if (principal?.via === 'session') {
-      const host = request.headers.host;
-      const own = [this.app.publicOrigin, ...(host === undefined ? [] : [`http://${host}`, `https://${host}`])];
-      if (crossSiteRefusal(request.headers, own) !== null) {
-        refuse(socket, 403, 'Forbidden');
-        return;
-      }
+    const caller = await socketCaller(request, { publicOrigin: this.app.publicOrigin, queryToken: url.searchParams.get('token'), authenticate: (input) => this.options.services.authenticate(input) });
+    if (!caller.ok) {
+      refuse(socket, caller.status, caller.text);
+      return;
     }
+    const principal = caller.principal;
 
     // A room open on this node and not ended knows its LIVE: a burst of joins reads it once.
     const known = this.rooms.get(liveId);

@@ -17,7 +17,7 @@ import type { FastifyInstance } from 'fastify';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Principal } from '../app/authenticate.js';
 import type { StreamAuthorization } from '../app/stream-lifecycle.js';
-import { crossSiteRefusal, parseCookies, SESSION_COOKIE } from '../http/auth.js';
+import { socketCaller } from '../http/auth.js';
 import type { VideoNode } from './video-node.js';
 
 export const INGEST_PATH = /^\/v1\/lives\/([\w-]{1,64})\/ingest$/;
@@ -64,21 +64,15 @@ export class BrowserIngest {
     socket.on('error', () => {
       socket.destroy();
     });
-    const auth = request.headers.authorization;
-    const bearer = auth !== undefined && /^Bearer /i.test(auth) ? auth.slice(7).trim() : undefined;
-    const sessionSecret = parseCookies(request.headers.cookie).get(SESSION_COOKIE);
-    const principal = bearer !== undefined || sessionSecret !== undefined ? await this.services.authenticate({ bearer, sessionSecret }) : null;
+    const caller = await socketCaller(request, { publicOrigin: this.app.publicOrigin, authenticate: (input) => this.services.authenticate(input) });
+    if (!caller.ok) {
+      refuse(socket, caller.status, caller.text);
+      return;
+    }
+    const principal = caller.principal;
     if (principal === null) {
       refuse(socket, 401, 'Unauthorized');
       return;
-    }
-    if (principal.via === 'session') {
-      const host = request.headers.host;
-      const own = [this.app.publicOrigin, ...(host === undefined ? [] : [`http://${host}`, `https://${host}`])];
-      if (crossSiteRefusal(request.headers, own) !== null) {
-        refuse(socket, 403, 'Forbidden');
-        return;
-      }
     }
     const mime = url.searchParams.get('mime') ?? '';
     // A signed-in caller from our pages is answered over the socket, with the reason in words (a
