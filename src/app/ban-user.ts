@@ -12,7 +12,7 @@ import { NotFound } from '../domain/errors.js';
 import { BANNED_LIVE_END_REASON, banReasonText, requireAdminActor, requireMayBan } from '../domain/moderation.js';
 import type { Principal } from './authenticate.js';
 import type { EndLiveInput } from './end-live.js';
-import type { ApiTokenStore, AuditLog, Clock, LiveListing, LiveStore, SessionStore, User, UserStore } from './ports.js';
+import type { ApiTokenStore, AuditLog, Clock, LiveListing, LiveStore, LoginDeviceStore, SessionStore, User, UserStore } from './ports.js';
 import { endLiveInProgress, type ModerationOutcome } from './suspend-live.js';
 
 export interface BanUserInput {
@@ -30,6 +30,8 @@ export interface BanUserDeps {
   readonly users: UserStore;
   readonly lives: LiveStore;
   readonly sessions: SessionStore;
+  /** The browsers that signed in (forgotten: a banned account's devices are strangers). */
+  readonly loginDevices: LoginDeviceStore;
   readonly tokens: ApiTokenStore;
   readonly audit: AuditLog;
   readonly clock: Clock;
@@ -68,6 +70,7 @@ export async function banUser(input: BanUserInput, deps: BanUserDeps): Promise<M
 
   const endedLiveId = await endLiveInProgress(user.id, input.actor, BANNED_LIVE_END_REASON, deps);
   await deps.sessions.revokeAllOf(user.id, nowMs);
+  await deps.loginDevices.forgetAllOf(user.id);
   // Bounded: a user holds at most API_TOKENS_MAX live tokens (create-api-token.ts).
   let tokensRevoked = 0;
   for (const token of await deps.tokens.listOf(user.id)) {

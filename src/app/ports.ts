@@ -346,6 +346,8 @@ export interface LoginDeviceStore {
    * devices and all but their newest `keepMax`.
    */
   add(device: LoginDeviceRecord, upkeep: { readonly replaces: string | null; readonly keepMax: number; readonly nowMs: number }): Promise<void>;
+  /** Forgets every browser of the user (log out everywhere, a ban): they are strangers to the lock again. */
+  forgetAllOf(userId: string): Promise<void>;
 }
 
 export interface ApiTokenRecord {

@@ -353,6 +353,8 @@ interface LoginAnswer {
   readonly device: string | undefined;
   /** The whole Set-Cookie line of the device cookie. */
   readonly deviceLine: string | undefined;
+  /** `lg_session=…` when the answer signed the browser in. */
+  readonly session: string | undefined;
 }
 
 /** Signs in on `node`, as a browser carrying `device` (a `lg_device=…` pair) from `ip`. */
@@ -365,7 +367,8 @@ async function signIn(node: ThrottledNode, login: string, password: string, opti
   const raw = res.headers['set-cookie'];
   const lines = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
   const deviceLine = lines.find((line) => line.startsWith('lg_device='));
-  return { status: res.statusCode, body: JSON.parse(res.body) as ErrorBody, retryAfter: res.headers['retry-after'], device: deviceLine?.split(';')[0], deviceLine };
+  const session = lines.find((line) => line.startsWith('lg_session='))?.split(';')[0];
+  return { status: res.statusCode, body: JSON.parse(res.body) as ErrorBody, retryAfter: res.headers['retry-after'], device: deviceLine?.split(';')[0], deviceLine, session };
 }
 
 async function signUpOn(node: ThrottledNode, handle: string): Promise<{ email: string; handle: string }> {
@@ -458,6 +461,21 @@ for (const dialect of DIALECTS) {
         const again = await signIn(node, ana.handle, PASSWORD, { device: owner.device, ip: '198.51.100.20' });
         expect(again.status).toBe(200);
         expect((await signIn(node, ana.handle, PASSWORD, { device: again.device })).status).toBe(200);
+      });
+
+      it('forgets every browser of an account that logs out everywhere: a device cookie from before is a stranger\'s', async () => {
+        const ana = await person();
+        const phone = await signIn(node, ana.handle, PASSWORD, { ip: '198.51.100.30' });
+        const laptop = await signIn(node, ana.handle, PASSWORD, { ip: '198.51.100.31' });
+        const ip = guesser();
+        for (let i = 0; i < 5; i++) expect((await signIn(node, ana.email, `guess ${i}`, { ip })).status).toBe(401);
+        // Ana fears her phone's cookie was copied: from the laptop, she logs out everywhere.
+        const out = await node.app.inject({ method: 'POST', url: '/v1/sessions/revoke-all', headers: { cookie: laptop.session ?? '' } });
+        expect(out.statusCode).toBe(200);
+        for (const device of [phone.device, laptop.device]) expectLocked(await signIn(node, ana.email, PASSWORD, { device }), MINUTE, ACCOUNT_LOCK);
+        clock.advance(MINUTE);
+        const back = await signIn(node, ana.email, PASSWORD, { device: laptop.device });
+        expect([back.status, back.device !== undefined]).toEqual([200, true]);
       });
 
       it('gives no way past the lock to a forged cookie, another account\'s cookie, or an expired one', async () => {

@@ -41,4 +41,8 @@ export class KyselyLoginDeviceStore implements LoginDeviceStore {
         .execute();
     });
   }
+
+  async forgetAllOf(userId: string): Promise<void> {
+    await this.db.deleteFrom('login_devices').where('user_id', '=', userId).execute();
+  }
 }
