@@ -33,6 +33,11 @@ function asLadder(suspensions: readonly SuspensionRecord[]): LadderSuspension[] 
   return suspensions.map((s) => ({ startedAtMs: s.startedAtMs, overturned: s.overturned }));
 }
 
+/** Where the user stands on the ladder now, from the records ladderInputs read. */
+export function standingOf(inputs: { readonly strikes: readonly StrikeRecord[]; readonly suspensions: readonly SuspensionRecord[] }, nowMs: number, suspended: boolean): LadderStanding {
+  return ladderStanding(inputs.strikes.map((s) => ({ id: s.id, atMs: s.createdAtMs })), asLadder(inputs.suspensions), nowMs, suspended);
+}
+
 /** The creator's strikes and suspensions as the ladder reads them at `nowMs`. */
 export async function ladderInputs(userId: string, nowMs: number, deps: Pick<ClimbLadderDeps, 'moderation'>): Promise<{ strikes: StrikeRecord[]; suspensions: SuspensionRecord[] }> {
   const [strikes, suspensions] = await Promise.all([
@@ -58,11 +63,11 @@ export async function climbLadder(userId: string, deps: ClimbLadderDeps): Promis
       deps,
     );
     // The strikes that led to it are told (a standing read later counts none: the suspension settled them).
-    return { standing: ladderStanding(ladderStrikes, asLadder(suspensions), nowMs, true), suspension: imposed.suspension, endedLiveId: imposed.endedLiveId };
+    return { standing: standingOf({ strikes, suspensions }, nowMs, true), suspension: imposed.suspension, endedLiveId: imposed.endedLiveId };
   }
   const suspended = isLiveSuspended(user, nowMs);
   return {
-    standing: ladderStanding(ladderStrikes, asLadder(suspensions), nowMs, suspended),
+    standing: standingOf({ strikes, suspensions }, nowMs, suspended),
     suspension: suspended ? await deps.moderation.currentSuspension(userId, nowMs) : null,
     endedLiveId: null,
   };

@@ -1,10 +1,10 @@
 // Where a user stands (their studio's "Your standing"): the ladder's step now (warning, a countdown
 // running and when it ends, or suspended), how many strikes count and at which the LIVE ends, the
 // suspension in force with its appeal, and the suspensions of the last 90 days with theirs.
-import { ladderStanding, type LadderStanding } from '../domain/ladder.js';
+import type { LadderStanding } from '../domain/ladder.js';
 import { isLiveSuspended } from '../domain/users.js';
 import type { Principal } from './authenticate.js';
-import { ladderInputs } from './climb-ladder.js';
+import { ladderInputs, standingOf } from './climb-ladder.js';
 import type { AppealRecord, Clock, ModerationStore, SuspensionRecord, UserStore } from './ports.js';
 
 export interface SuspensionView {
@@ -27,9 +27,10 @@ export async function getStanding(input: { readonly viewer: Principal }, deps: {
   const userId = input.viewer.userId;
   const user = await deps.users.findById(userId);
   if (!user) throw new Error(`standing of unknown user ${userId}`);
-  const { strikes, suspensions } = await ladderInputs(userId, nowMs, deps);
+  const inputs = await ladderInputs(userId, nowMs, deps);
+  const { suspensions } = inputs;
   const suspended = isLiveSuspended(user, nowMs);
-  const ladder = ladderStanding(strikes.map((s) => ({ id: s.id, atMs: s.createdAtMs })), suspensions.map((s) => ({ startedAtMs: s.startedAtMs, overturned: s.overturned })), nowMs, suspended);
+  const ladder = standingOf(inputs, nowMs, suspended);
   // The account is what every check reads; the history's row in force says which one to appeal
   // (a long or permanent one may have begun before the 90 days).
   const inForce = suspended ? await deps.moderation.currentSuspension(userId, nowMs) : null;

@@ -282,13 +282,7 @@ describe.skipIf(!sqlite?.available || !redisAvailable)('two nodes sharing a Redi
   });
   afterAll(async () => {
     await Promise.all(drops.map((drop) => drop()));
-    const raw = new Redis(REDIS_URL);
-    try {
-      const keys = await raw.keys(`${keyPrefix}*`);
-      if (keys.length > 0) await raw.del(...keys);
-    } finally {
-      raw.disconnect();
-    }
+    await forgetRedisKeys(keyPrefix);
   });
 
   const on = (i: number) => {
